@@ -1,0 +1,479 @@
+//! Reads over the indexes: what is near a point, text search, counts and resource lists.
+
+use rusqlite::{types::Value, Connection};
+use serde::{Deserialize, Serialize};
+
+use crate::records::{RiskGrade, StockCategory};
+
+text_enum!(
+    /// What an index row points at.
+    Kind {
+        Region = "region", "行政区", "region";
+        RiskSource = "risk_source", "风险源", "risk source";
+        Target = "target", "敏感目标", "sensitive target";
+        Reach = "reach", "河段", "river reach";
+        ControlWork = "control_work", "闸坝", "control work";
+        Team = "team", "应急队伍", "response team";
+        Expert = "expert", "专家", "expert";
+        Warehouse = "warehouse", "物资库", "warehouse";
+        StockItem = "stock_item", "应急物资", "stock item";
+    }
+);
+
+/// Mean Earth radius R₁ of the IUGG (Moritz 1980, Geodetic Reference System 1980), metres.
+pub const EARTH_MEAN_RADIUS_M: f64 = 6_371_008.8;
+/// Metres per degree of latitude on the mean sphere: 2πR/360.
+const M_PER_DEG_LAT: f64 = EARTH_MEAN_RADIUS_M * std::f64::consts::PI / 180.0;
+
+/// A WGS-84 position in degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LatLon {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl LatLon {
+    /// Checks that the position is a WGS-84 coordinate.
+    pub fn checked(lat: f64, lon: f64) -> Result<LatLon, crate::StoreError> {
+        if !(-90.0..=90.0).contains(&lat) || lat.is_nan() {
+            return Err(crate::StoreError::Invalid {
+                field: "lat".into(),
+                message: format!("latitude {lat} is outside −90…90 degrees"),
+            });
+        }
+        if !(-180.0..=180.0).contains(&lon) || lon.is_nan() {
+            return Err(crate::StoreError::Invalid {
+                field: "lon".into(),
+                message: format!("longitude {lon} is outside −180…180 degrees"),
+            });
+        }
+        Ok(LatLon { lat, lon })
+    }
+}
+
+/// Great-circle distance on the mean sphere (haversine formula; Sinnott 1984,
+/// "Virtues of the Haversine", Sky & Telescope 68(2):159), metres.
+pub fn haversine_m(a: LatLon, b: LatLon) -> f64 {
+    let (phi1, phi2) = (a.lat.to_radians(), b.lat.to_radians());
+    let d_phi = phi2 - phi1;
+    let d_lambda = (b.lon - a.lon).to_radians();
+    let h = (d_phi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (d_lambda / 2.0).sin().powi(2);
+    2.0 * EARTH_MEAN_RADIUS_M * h.sqrt().min(1.0).asin()
+}
+
+/// One located thing near a point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearHit {
+    pub kind: Kind,
+    pub item_id: String,
+    pub name: String,
+    pub region_code: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub distance_m: f64,
+}
+
+fn kinds_clause(kinds: &[Kind], params: &mut Vec<Value>) -> String {
+    if kinds.is_empty() {
+        return String::new();
+    }
+    let marks: Vec<&str> = kinds
+        .iter()
+        .map(|k| {
+            params.push(Value::Text(k.as_str().to_owned()));
+            "?"
+        })
+        .collect();
+    format!(" AND kind IN ({})", marks.join(","))
+}
+
+/// Everything of the given kinds (all kinds if empty) within `radius_m` of `center`, nearest
+/// first: candidates from the R*Tree bounding box, then exact great-circle distance.
+pub fn within(conn: &Connection, center: LatLon, radius_m: f64, kinds: &[Kind]) -> rusqlite::Result<Vec<NearHit>> {
+    let d_lat = radius_m / M_PER_DEG_LAT;
+    let cos_lat = center.lat.to_radians().cos().max(1e-6);
+    let d_lon = (radius_m / (M_PER_DEG_LAT * cos_lat)).min(180.0);
+    let mut params = vec![
+        Value::Real(center.lon + d_lon),
+        Value::Real(center.lon - d_lon),
+        Value::Real(center.lat + d_lat),
+        Value::Real(center.lat - d_lat),
+    ];
+    let sql = format!(
+        "SELECT kind, item_id, name, region_code, lat, lon FROM geo_index
+         WHERE min_lon <= ?1 AND max_lon >= ?2 AND min_lat <= ?3 AND max_lat >= ?4{}",
+        kinds_clause(kinds, &mut params)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut hits = Vec::new();
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    while let Some(r) = rows.next()? {
+        let pos = LatLon { lat: r.get(4)?, lon: r.get(5)? };
+        let distance_m = haversine_m(center, pos);
+        if distance_m <= radius_m {
+            hits.push(NearHit {
+                kind: r.get(0)?,
+                item_id: r.get(1)?,
+                name: r.get(2)?,
+                region_code: r.get(3)?,
+                lat: pos.lat,
+                lon: pos.lon,
+                distance_m,
+            });
+        }
+    }
+    hits.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then_with(|| a.item_id.cmp(&b.item_id)));
+    Ok(hits)
+}
+
+/// The `n` nearest things of the given kinds, searching outwards from 2 km up to `max_radius_m`.
+/// Everything within the radius that first holds `n` hits is nearer than anything outside it,
+/// so the answer is exact.
+pub fn nearest(
+    conn: &Connection,
+    center: LatLon,
+    kinds: &[Kind],
+    n: usize,
+    max_radius_m: f64,
+) -> rusqlite::Result<Vec<NearHit>> {
+    let mut radius_m: f64 = 2_000.0;
+    loop {
+        let r = radius_m.min(max_radius_m);
+        let mut hits = within(conn, center, r, kinds)?;
+        if hits.len() >= n || r >= max_radius_m {
+            hits.truncate(n);
+            return Ok(hits);
+        }
+        radius_m *= 4.0;
+    }
+}
+
+/// A text search hit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub kind: Kind,
+    pub item_id: String,
+    /// The name of the thing found.
+    pub name: String,
+    /// What matched, when it is not the name (a chemical held by a risk source, say).
+    pub matched: Option<String>,
+    pub region_code: String,
+}
+
+/// Narrows a search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    /// Only these kinds (all if empty).
+    pub kinds: Vec<Kind>,
+    /// Only records whose region code starts with this (e.g. `3201` for Nanjing).
+    pub region_prefix: Option<String>,
+}
+
+fn quote_term(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+/// Splits a query into the FTS5 expressions for the trigram table (terms of 3+ characters) and
+/// for the gram table (terms of 1–2 characters). Both are `None` for an empty query.
+fn match_expressions(text: &str) -> (Option<String>, Option<String>) {
+    let terms: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c == '"')
+        .filter(|t| !t.is_empty())
+        .map(|t| t.to_lowercase())
+        .collect();
+    let (long, short): (Vec<&String>, Vec<&String>) = terms.iter().partition(|t| t.chars().count() >= 3);
+    let join =
+        |ts: Vec<&String>| (!ts.is_empty()).then(|| ts.iter().map(|t| quote_term(t)).collect::<Vec<_>>().join(" AND "));
+    (join(long), join(short))
+}
+
+/// A subquery selecting `(rowid, kind, item_id, region_code, name)` of the index rows that match
+/// `text`, with its parameters; `None` for an empty query.
+fn text_subquery(text: &str, params: &mut Vec<Value>) -> Option<String> {
+    let (long, short) = match_expressions(text);
+    let sql = match (long, short) {
+        (None, None) => return None,
+        (Some(l), None) => {
+            params.push(Value::Text(l));
+            "SELECT rowid, kind, item_id, region_code, name, rank FROM search_fts WHERE search_fts MATCH ?".to_owned()
+        }
+        (None, Some(s)) => {
+            params.push(Value::Text(s));
+            "SELECT f.rowid, f.kind, f.item_id, f.region_code, f.name, g.rank FROM search_grams g
+             JOIN search_fts f ON f.rowid = g.rowid WHERE search_grams MATCH ?"
+                .to_owned()
+        }
+        (Some(l), Some(s)) => {
+            params.push(Value::Text(l));
+            params.push(Value::Text(s));
+            "SELECT rowid, kind, item_id, region_code, name, rank FROM search_fts WHERE search_fts MATCH ?
+             AND rowid IN (SELECT rowid FROM search_grams WHERE search_grams MATCH ?)"
+                .to_owned()
+        }
+    };
+    Some(sql)
+}
+
+/// Finds things by any part of their Chinese name, their pinyin, CAS or UN number, best first.
+pub fn search(conn: &Connection, text: &str, filter: &SearchFilter, limit: usize) -> rusqlite::Result<Vec<SearchHit>> {
+    let mut params = Vec::new();
+    let Some(sub) = text_subquery(text, &mut params) else {
+        return Ok(Vec::new());
+    };
+    let mut sql = format!("SELECT kind, item_id, region_code, name FROM ({sub}) WHERE 1");
+    sql.push_str(&kinds_clause(&filter.kinds, &mut params));
+    if let Some(prefix) = &filter.region_prefix {
+        sql.push_str(" AND region_code LIKE ? || '%'");
+        params.push(Value::Text(prefix.clone()));
+    }
+    // Over-fetch: several rows may point at one thing (a risk source and its chemicals).
+    sql.push_str(" ORDER BY rank LIMIT ?");
+    params.push(Value::Integer((limit * 4 + 8) as i64));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    let mut seen = std::collections::HashSet::new();
+    let mut hits = Vec::new();
+    while let Some(r) = rows.next()? {
+        let kind: Kind = r.get(0)?;
+        let item_id: String = r.get(1)?;
+        if !seen.insert((kind, item_id.clone())) {
+            continue;
+        }
+        let indexed_name: String = r.get(3)?;
+        let (name, matched) = if kind == Kind::RiskSource {
+            let own: String = conn
+                .prepare_cached("SELECT name FROM risk_sources WHERE id = ?1")?
+                .query_row([&item_id], |r| r.get(0))?;
+            let matched = (own != indexed_name).then_some(indexed_name);
+            (own, matched)
+        } else {
+            (indexed_name, None)
+        };
+        hits.push(SearchHit { kind, item_id, name, matched, region_code: r.get(2)? });
+        if hits.len() == limit {
+            break;
+        }
+    }
+    Ok(hits)
+}
+
+/// The record tables and how many rows each holds.
+pub const COUNTED_TABLES: &[&str] = &[
+    "regions",
+    "risk_sources",
+    "risk_source_chemicals",
+    "sensitive_targets",
+    "river_nodes",
+    "river_reaches",
+    "control_works",
+    "teams",
+    "experts",
+    "warehouses",
+    "stock_items",
+    "stock_ledger",
+];
+
+/// Rows per record table.
+pub fn table_counts(conn: &Connection) -> rusqlite::Result<Vec<(&'static str, i64)>> {
+    COUNTED_TABLES
+        .iter()
+        .map(|t| Ok((*t, conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?)))
+        .collect()
+}
+
+/// Resource counts of one city (or of the province's own records, code `320000`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CityCounts {
+    pub code: String,
+    pub name_zh: String,
+    pub name_pinyin: String,
+    pub teams: i64,
+    pub experts: i64,
+    pub warehouses: i64,
+    pub stock_items: i64,
+    pub risk_sources: i64,
+    pub major_risk_sources: i64,
+    pub targets: i64,
+    pub intakes: i64,
+}
+
+/// Counts per city, in code order. Records filed at province level count under the province.
+pub fn city_counts(conn: &Connection) -> rusqlite::Result<Vec<CityCounts>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, name_zh, name_pinyin FROM regions WHERE level IN ('province', 'city') ORDER BY code",
+    )?;
+    let mut cities: Vec<CityCounts> = stmt
+        .query_map([], |r| {
+            Ok(CityCounts { code: r.get(0)?, name_zh: r.get(1)?, name_pinyin: r.get(2)?, ..Default::default() })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let city_of =
+        "CASE WHEN substr(region_code, 3, 2) = '00' THEN region_code ELSE substr(region_code, 1, 4) || '00' END";
+    let count = |sql_tail: &str| -> rusqlite::Result<Vec<(String, i64)>> {
+        let sql = format!("SELECT {city_of} AS city, count(*) FROM {sql_tail} GROUP BY city");
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect()
+    };
+    type Setter = fn(&mut CityCounts, i64);
+    let columns: [(&str, Setter); 8] = [
+        ("teams", |c, n| c.teams = n),
+        ("experts", |c, n| c.experts = n),
+        ("warehouses", |c, n| c.warehouses = n),
+        ("stock_items", |c, n| c.stock_items = n),
+        ("risk_sources", |c, n| c.risk_sources = n),
+        ("risk_sources WHERE grade = 'major'", |c, n| c.major_risk_sources = n),
+        ("sensitive_targets", |c, n| c.targets = n),
+        ("sensitive_targets WHERE kind = 'drinking_water_intake'", |c, n| c.intakes = n),
+    ];
+    for (tail, set) in columns {
+        for (city, n) in count(tail)? {
+            if let Some(c) = cities.iter_mut().find(|c| c.code == city) {
+                set(c, n);
+            }
+        }
+    }
+    Ok(cities)
+}
+
+/// The resource lists of the side panels.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub kind: Option<Kind>,
+    /// Any part of a name, pinyin, CAS or UN number.
+    pub text: Option<String>,
+    /// Region code prefix (`3201` for Nanjing, `320115` for Jiangning).
+    pub region_prefix: Option<String>,
+    /// Type within the kind: team type, expert specialty, stock category, risk source kind, target kind.
+    pub subtype: Option<String>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// One row of a resource list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListRow {
+    pub kind: Kind,
+    pub id: String,
+    pub name: String,
+    /// The type within the kind (a code for closed vocabularies, text otherwise).
+    pub subtype: String,
+    /// A second line: specialties, organisation, warehouse, industry, capacity.
+    pub secondary: String,
+    pub region_code: String,
+    pub grade: Option<RiskGrade>,
+    pub quantity: Option<f64>,
+    pub unit: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+/// How each listable kind maps onto its table.
+struct ListSpec {
+    table: &'static str,
+    subtype: &'static str,
+    secondary: &'static str,
+    extra: &'static str,
+}
+
+fn list_spec(kind: Kind) -> Option<ListSpec> {
+    let none = "NULL AS grade, NULL AS quantity, NULL AS unit, t.lat AS lat, t.lon AS lon";
+    Some(match kind {
+        Kind::Team => ListSpec { table: "teams", subtype: "t.team_type", secondary: "t.specialties", extra: none },
+        Kind::Expert => ListSpec { table: "experts", subtype: "t.specialty", secondary: "t.organisation", extra: none },
+        Kind::Warehouse => ListSpec { table: "warehouses", subtype: "t.owner", secondary: "t.address", extra: none },
+        Kind::StockItem => ListSpec {
+            table: "stock_items",
+            subtype: "t.category",
+            secondary: "(SELECT w.name FROM warehouses w WHERE w.id = t.warehouse_id)",
+            extra: "NULL AS grade,
+                    (SELECT COALESCE(SUM(l.quantity_delta), 0.0) FROM stock_ledger l WHERE l.stock_item_id = t.id) AS quantity,
+                    t.unit AS unit,
+                    (SELECT w.lat FROM warehouses w WHERE w.id = t.warehouse_id) AS lat,
+                    (SELECT w.lon FROM warehouses w WHERE w.id = t.warehouse_id) AS lon",
+        },
+        Kind::RiskSource => ListSpec {
+            table: "risk_sources",
+            subtype: "t.kind",
+            secondary: "t.industry",
+            extra: "t.grade AS grade, NULL AS quantity, NULL AS unit, t.lat AS lat, t.lon AS lon",
+        },
+        Kind::Target => ListSpec { table: "sensitive_targets", subtype: "t.kind", secondary: "t.capacity", extra: none },
+        Kind::Region | Kind::Reach | Kind::ControlWork => return None,
+    })
+}
+
+/// The kinds the resource panels list.
+pub const LISTABLE: &[Kind] =
+    &[Kind::Team, Kind::Expert, Kind::Warehouse, Kind::StockItem, Kind::RiskSource, Kind::Target];
+
+/// One page of a resource list and the total number of matching rows.
+pub fn list(conn: &Connection, q: &ListQuery) -> Result<(u64, Vec<ListRow>), crate::StoreError> {
+    let kind = q.kind.unwrap_or(Kind::Team);
+    let spec = list_spec(kind).ok_or_else(|| crate::StoreError::Invalid {
+        field: "kind".into(),
+        message: format!("{kind} has no resource list"),
+    })?;
+    let mut params: Vec<Value> = Vec::new();
+    let mut filter = String::from(" WHERE 1");
+    if let Some(text) = q.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        if let Some(sub) = text_subquery(text, &mut params) {
+            filter.push_str(&format!(" AND t.id IN (SELECT item_id FROM ({sub}) WHERE kind = ?)"));
+            params.push(Value::Text(kind.as_str().to_owned()));
+        }
+    }
+    if let Some(prefix) = q.region_prefix.as_deref().filter(|p| !p.is_empty()) {
+        filter.push_str(" AND t.region_code LIKE ? || '%'");
+        params.push(Value::Text(prefix.to_owned()));
+    }
+    if let Some(sub) = q.subtype.as_deref().filter(|s| !s.is_empty()) {
+        filter.push_str(&format!(" AND {} = ?", spec.subtype));
+        params.push(Value::Text(sub.to_owned()));
+    }
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM {} t{filter}", spec.table),
+        rusqlite::params_from_iter(params.iter()),
+        |r| r.get(0),
+    )?;
+    let sql = format!(
+        "SELECT t.id, t.name, {} AS subtype, COALESCE({}, '') AS secondary, t.region_code, {}
+         FROM {} t{filter} ORDER BY t.region_code, t.name, t.id LIMIT ? OFFSET ?",
+        spec.subtype, spec.secondary, spec.extra, spec.table
+    );
+    params.push(Value::Integer(i64::from(q.limit.clamp(1, 500))));
+    params.push(Value::Integer(i64::from(q.offset)));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(params), |r| {
+            Ok(ListRow {
+                kind,
+                id: r.get("id")?,
+                name: r.get("name")?,
+                subtype: r.get("subtype")?,
+                secondary: r.get("secondary")?,
+                region_code: r.get("region_code")?,
+                grade: r.get("grade")?,
+                quantity: r.get("quantity")?,
+                unit: r.get("unit")?,
+                lat: r.get("lat")?,
+                lon: r.get("lon")?,
+            })
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())?;
+    Ok((total as u64, rows))
+}
+
+/// The distinct types within a kind and how many records have each, most first.
+pub fn subtypes(conn: &Connection, kind: Kind) -> rusqlite::Result<Vec<(String, i64)>> {
+    let Some(spec) = list_spec(kind) else { return Ok(Vec::new()) };
+    let sql =
+        format!("SELECT {} AS s, count(*) AS n FROM {} t GROUP BY s ORDER BY n DESC, s", spec.subtype, spec.table);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// Stock categories, in the guide's order, for the category filter.
+pub fn stock_categories() -> &'static [StockCategory] {
+    StockCategory::ALL
+}
