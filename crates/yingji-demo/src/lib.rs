@@ -421,11 +421,22 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn intake(&mut self, name: String, pos: LatLon, river: Option<&str>) -> Result<(), DemoError> {
-        let (reach_id, along, snapped, region) = {
+    fn intake(
+        &mut self,
+        name: String,
+        pos: LatLon,
+        river: Option<&str>,
+        county: Option<&str>,
+    ) -> Result<(), DemoError> {
+        let (reach_id, along, snapped, nearest) = {
             let (reach, _, along) = self.snap(pos, river);
             let snapped = point_along(&reach.line, along);
             (reach.id.clone(), along, snapped, self.nearest_county(snapped).code.clone())
+        };
+        // The county that runs the intake, where known (an intake may sit nearer the opposite bank's seat).
+        let region = match county {
+            Some(code) => self.county(code)?.code.clone(),
+            None => nearest,
         };
         // First-level protection zone of a river intake (HJ 338-2018 §6.2.1.1): 1000 m upstream,
         // 100 m downstream, drawn here as a 300 m-wide box around the intake.
@@ -464,10 +475,14 @@ impl Builder<'_> {
     }
 
     fn intakes(&mut self) -> Result<(), DemoError> {
-        let sites: Vec<_> =
-            self.geo.intake_sites.iter().map(|s| (s.name_zh.clone(), ll([s.lon, s.lat]), s.river.clone())).collect();
-        for (name, pos, river) in &sites {
-            self.intake(name.clone(), *pos, Some(river))?;
+        let sites: Vec<_> = self
+            .geo
+            .intake_sites
+            .iter()
+            .map(|s| (s.name_zh.clone(), ll([s.lon, s.lat]), s.river.clone(), s.county_code.clone()))
+            .collect();
+        for (name, pos, river, county) in &sites {
+            self.intake(name.clone(), *pos, Some(river), Some(county))?;
         }
         // More intakes along the main rivers, named after the county whose reach they are on.
         let main: Vec<usize> = (0..self.reaches.len()).filter(|&i| self.reaches[i].line.len() >= 2).collect();
@@ -484,7 +499,7 @@ impl Builder<'_> {
             *k += 1;
             let name = format!("{}{}第{}水厂取水口", county.name, river_name, k);
             let river = r.river_id.clone();
-            self.intake(name, pos, Some(&river))?;
+            self.intake(name, pos, Some(&river), None)?;
             n += 1;
         }
         Ok(())

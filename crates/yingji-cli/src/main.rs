@@ -1,0 +1,191 @@
+//! `yingji`: the scriptable face of the core. Every command calls `yingji-api`, as the window
+//! does, so the two never disagree. Machine-readable output is JSON on stdout; errors go to
+//! stderr in the user's language (Chinese when `LANG`/`YINGJI_LANG` starts with `zh`).
+#![allow(clippy::print_stdout)] // a command-line program prints its answers
+
+use std::{io::Read, path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+use yingji_api::{ApiError, Console, ErrorCode, NearQuery};
+
+#[derive(Parser)]
+#[command(name = "yingji", version, about = "应急 Yingji — offline environmental emergency console (command line)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new replica database (empty, or the demo province of Jiangsu with --demo).
+    Init {
+        path: PathBuf,
+        /// Fill it with the demo province (fictitious records on real geography).
+        #[arg(long)]
+        demo: bool,
+        /// Seed of the demo data: the same seed gives the same database.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Rows per table.
+    Stats {
+        path: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a county spreadsheet (CSV or XLSX); see docs/import.md for the columns.
+    Import {
+        file: PathBuf,
+        /// The replica to import into.
+        #[arg(long, env = "YINGJI_DB")]
+        db: PathBuf,
+        /// teams | experts | warehouses | stock | risk_sources (detected from the headers if left out).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Import the good rows and report the bad ones, instead of importing nothing.
+        #[arg(long)]
+        skip_bad: bool,
+    },
+    /// Queries over the replica; JSON out.
+    Query {
+        #[command(subcommand)]
+        query: QueryCommand,
+    },
+    /// The spill and dispersion models (docs/model-api.md).
+    Model {
+        #[command(subcommand)]
+        model: ModelCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum QueryCommand {
+    /// Everything within a radius of a point, grouped by kind and sorted by distance.
+    Near {
+        #[arg(long, env = "YINGJI_DB")]
+        db: PathBuf,
+        #[arg(long, allow_hyphen_values = true)]
+        lat: f64,
+        #[arg(long, allow_hyphen_values = true)]
+        lon: f64,
+        #[arg(long)]
+        radius_km: f64,
+        /// Only these kinds (repeatable): team, expert, warehouse, stock_item, risk_source, target, control_work, reach, region.
+        #[arg(long)]
+        kind: Vec<String>,
+        /// Only the N nearest.
+        #[arg(long)]
+        nearest: Option<u32>,
+    },
+    /// Search names (any part), pinyin, CAS and UN numbers.
+    Search {
+        text: String,
+        #[arg(long, env = "YINGJI_DB")]
+        db: PathBuf,
+        /// Only within this region code (a city includes its counties).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Run one JSON request (a file, or - for stdin) and print the JSON answer.
+    Run { file: String },
+}
+
+fn lang() -> String {
+    std::env::var("YINGJI_LANG").or_else(|_| std::env::var("LANG")).unwrap_or_default()
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), ApiError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| {
+        ApiError::new(ErrorCode::Internal, format!("输出 JSON 失败：{e}"), format!("cannot write JSON: {e}"))
+    })?;
+    println!("{text}");
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<ExitCode, ApiError> {
+    match cli.command {
+        Command::Init { path, demo, seed } => {
+            yingji_api::init(&path, demo, seed)?;
+            let console = Console::open(&path)?;
+            let total: u64 = console.stats()?.iter().map(|t| t.count).sum();
+            eprintln!("{} ({} rows{})", path.display(), total, if demo { ", demo province" } else { "" });
+        }
+        Command::Stats { path, json } => {
+            let stats = Console::open(&path)?.stats()?;
+            if json {
+                let map: serde_json::Map<String, serde_json::Value> =
+                    stats.into_iter().map(|t| (t.table, t.count.into())).collect();
+                print_json(&map)?;
+            } else {
+                for t in stats {
+                    println!("{:<24}{:>10}", t.table, t.count);
+                }
+            }
+        }
+        Command::Import { file, db, kind, skip_bad } => {
+            let mut console = Console::open(&db)?;
+            let summary = console.import_file(&file, kind.as_deref(), skip_bad)?;
+            print_json(&summary)?;
+        }
+        Command::Query { query: QueryCommand::Near { db, lat, lon, radius_km, kind, nearest } } => {
+            let result = Console::open(&db)?.near(&NearQuery { lat, lon, radius_km, kinds: kind, nearest })?;
+            print_json(&result)?;
+        }
+        Command::Query { query: QueryCommand::Search { text, db, region, limit } } => {
+            let hits = Console::open(&db)?.search(&text, region.as_deref(), limit)?;
+            print_json(&hits)?;
+        }
+        Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `yingji model run`: exit 0 with the answer, or exit 2 with `{"error": {"field", "message"}}`.
+fn model_run(file: &str) -> ExitCode {
+    let fail = |field: &str, message: String| {
+        let body = serde_json::json!({ "error": { "field": field, "message": message } });
+        println!("{body}");
+        ExitCode::from(2)
+    };
+    let mut text = String::new();
+    let read = if file == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(file).map(|t| text = t)
+    };
+    if let Err(e) = read {
+        return fail("", format!("cannot read {file}: {e}"));
+    }
+    let request: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => return fail("", format!("the request is not valid JSON: {e}")),
+    };
+    match yingji_model::run_json(&request) {
+        Ok(answer) => {
+            println!("{answer}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e.field(), e.message()),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("yingji: {}", e.message(&lang()));
+            match e.code {
+                ErrorCode::InvalidInput | ErrorCode::ImportBadRows | ErrorCode::ImportUnreadable => ExitCode::from(2),
+                _ => ExitCode::from(1),
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! The desktop shell: registers the façade's functions as Tauri commands and nothing more.
+//! Every command locks the open console, calls one `yingji_api` function and returns its
+//! result; the logic lives in the core crates.
+
+use std::{path::PathBuf, sync::Mutex};
+
+use tauri::{Manager, State};
+use yingji_api::{
+    ApiError, Console, ErrorCode, NearQuery, NearResult, Overview, RegionDto, ResourceDetail, ResourceKind,
+    ResourcePage, ResourceQuery, SearchHitDto, SubtypeCount,
+};
+
+/// The console the window works on, or why it could not be opened (shown by the UI).
+pub struct AppState(Mutex<Result<Console, ApiError>>);
+
+fn with<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Console) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    let mut guard = state.0.lock().map_err(|_| {
+        ApiError::new(
+            ErrorCode::Internal,
+            "内部错误：数据库连接已失效，请重启程序。",
+            "internal error: restart the app",
+        )
+    })?;
+    match guard.as_mut() {
+        Ok(console) => f(console),
+        Err(e) => Err(e.clone()),
+    }
+}
+
+#[tauri::command]
+async fn overview(state: State<'_, AppState>) -> Result<Overview, ApiError> {
+    with(&state, |c| c.overview())
+}
+
+#[tauri::command]
+async fn regions(state: State<'_, AppState>) -> Result<Vec<RegionDto>, ApiError> {
+    with(&state, |c| c.regions())
+}
+
+#[tauri::command]
+async fn list_resources(state: State<'_, AppState>, query: ResourceQuery) -> Result<ResourcePage, ApiError> {
+    with(&state, |c| c.list_resources(&query))
+}
+
+#[tauri::command]
+async fn subtypes(state: State<'_, AppState>, kind: ResourceKind) -> Result<Vec<SubtypeCount>, ApiError> {
+    with(&state, |c| c.subtypes(kind))
+}
+
+#[tauri::command]
+async fn resource_detail(
+    state: State<'_, AppState>,
+    kind: ResourceKind,
+    id: String,
+) -> Result<ResourceDetail, ApiError> {
+    with(&state, |c| c.resource_detail(kind, &id))
+}
+
+#[tauri::command]
+async fn search(
+    state: State<'_, AppState>,
+    text: String,
+    region_code: Option<String>,
+    limit: u32,
+) -> Result<Vec<SearchHitDto>, ApiError> {
+    with(&state, |c| c.search(&text, region_code.as_deref(), limit))
+}
+
+#[tauri::command]
+async fn near(state: State<'_, AppState>, query: NearQuery) -> Result<NearResult, ApiError> {
+    with(&state, |c| c.near(&query))
+}
+
+/// Where the database is: `--db PATH`, else `YINGJI_DB`, else `None` (the app data folder).
+pub fn configured_db(args: impl IntoIterator<Item = String>) -> Option<PathBuf> {
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
+        if a == "--db" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(p) = a.strip_prefix("--db=") {
+            return Some(PathBuf::from(p));
+        }
+    }
+    std::env::var_os("YINGJI_DB").map(PathBuf::from)
+}
+
+/// The application with all its commands; tests build the same one.
+pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
+    tauri::Builder::<R>::new()
+        .setup(move |app| {
+            let opened = match &db {
+                // A configured database must exist: never create one behind the user's back.
+                Some(path) => Console::open(path),
+                // Otherwise the demo province in the app's data folder, built on first start.
+                None => match app.path().app_data_dir() {
+                    Ok(dir) => Console::open_or_create_demo(&dir.join("yingji.db")),
+                    Err(e) => Err(ApiError::new(
+                        ErrorCode::Internal,
+                        format!("找不到应用数据目录：{e}"),
+                        format!("cannot find the app data folder: {e}"),
+                    )),
+                },
+            };
+            if let Err(e) = &opened {
+                tracing::error!(code = ?e.code, "cannot open the database: {}", e.message_en);
+            }
+            app.manage(AppState(Mutex::new(opened)));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            overview,
+            regions,
+            list_resources,
+            subtypes,
+            resource_detail,
+            search,
+            near
+        ])
+}
+
+/// Starts the window.
+pub fn run() -> anyhow::Result<()> {
+    let db = configured_db(std::env::args().skip(1));
+    builder::<tauri::Wry>(db).run(tauri::generate_context!())?;
+    Ok(())
+}

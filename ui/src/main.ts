@@ -1,0 +1,474 @@
+// The console's window: start page, resource panels with filters and details, one search box.
+// Everything shown comes from the Rust commands in ./api.ts; this file only renders.
+import "./style.css";
+import { api, isApiError } from "./api";
+import type { Overview } from "./bindings/Overview";
+import type { RegionDto } from "./bindings/RegionDto";
+import type { ResourceDetail } from "./bindings/ResourceDetail";
+import type { ResourceKind } from "./bindings/ResourceKind";
+import type { ResourceRow } from "./bindings/ResourceRow";
+import type { SearchHitDto } from "./bindings/SearchHitDto";
+import type { SubtypeCount } from "./bindings/SubtypeCount";
+import { clear, h } from "./dom";
+import { lang, setLang, t, vocab } from "./i18n";
+
+type View = "overview" | ResourceKind;
+const PANELS: ResourceKind[] = ["team", "expert", "warehouse", "stock_item", "risk_source", "target"];
+const PAGE = 50;
+const SUBTYPE_VOCAB: Partial<Record<ResourceKind, string>> = {
+  stock_item: "stock_category",
+  risk_source: "risk_kind",
+  target: "target_kind",
+};
+
+const state = {
+  view: "overview" as View,
+  overview: null as Overview | null,
+  regions: [] as RegionDto[],
+  filter: { text: "", region: "", subtype: "" },
+  subtypes: [] as SubtypeCount[],
+  rows: [] as ResourceRow[],
+  total: 0,
+  selected: null as { kind: ResourceKind; id: string } | null,
+  detail: null as ResourceDetail | null,
+  hits: [] as SearchHitDto[],
+  hitIndex: -1,
+};
+
+const root = document.getElementById("app")!;
+const els = {
+  header: h("header", { class: "top" }),
+  banner: h("div", { class: "demo-banner", role: "note", hidden: true }),
+  nav: h("nav", { class: "nav", "aria-label": "panels" }),
+  content: h("main", { class: "content", id: "content" }),
+  detail: h("aside", { class: "detail", id: "detail", "aria-live": "polite" }),
+  footer: h("footer", { class: "footer" }),
+  error: h("div", { class: "error", role: "alert", hidden: true }),
+  searchBox: h("input", {
+    type: "search",
+    id: "global-search",
+    "data-testid": "global-search",
+    autocomplete: "off",
+    spellcheck: "false",
+  }),
+  searchResults: h("ul", { class: "search-results", "data-testid": "search-results", role: "listbox", hidden: true }),
+};
+
+function showError(e: unknown): void {
+  const message = isApiError(e) ? (lang() === "en" ? e.message_en : e.message_zh) : String(e);
+  clear(
+    els.error,
+    h("strong", {}, t("error.title")),
+    h("pre", {}, message),
+    h("button", { onclick: () => (els.error.hidden = true) }, t("error.dismiss")),
+  );
+  els.error.hidden = false;
+}
+
+async function guarded<T>(f: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await f();
+  } catch (e) {
+    showError(e);
+    return undefined;
+  }
+}
+
+function regionLabel(code: string, name: string): string {
+  return name || code;
+}
+
+// ---- header, nav, footer -----------------------------------------------------------------
+
+function renderHeader(): void {
+  els.searchBox.placeholder = t("search.placeholder");
+  clear(
+    els.header,
+    h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }, "应"), h("div", {},
+      h("div", { class: "title" }, t("app.title")),
+      h("div", { class: "subtitle" }, t("app.subtitle")))),
+    h("div", { class: "search" }, els.searchBox, els.searchResults),
+    state.overview?.dataset.is_demo ? h("span", { class: "badge demo", "data-testid": "demo-badge" }, t("demo.badge")) : null,
+    h("button", { class: "lang", "data-testid": "lang-switch", onclick: () => switchLang() }, t("lang.switch")),
+  );
+  els.banner.textContent = t("demo.banner");
+  els.banner.hidden = !state.overview?.dataset.is_demo;
+}
+
+function renderNav(): void {
+  const views: View[] = ["overview", ...PANELS];
+  clear(
+    els.nav,
+    views.map((v, i) =>
+      h(
+        "button",
+        {
+          class: state.view === v ? "active" : "",
+          "data-testid": `nav-${v}`,
+          title: `Alt+${i + 1}`,
+          onclick: () => void openView(v),
+        },
+        t(`nav.${v}`),
+        v !== "overview" && state.overview
+          ? h("span", { class: "count" }, state.overview.totals.find((c) => c.kind === v)?.count ?? "")
+          : null,
+      ),
+    ),
+  );
+}
+
+function renderFooter(): void {
+  const d = state.overview?.dataset;
+  clear(els.footer, d ? `${t("footer.db")}: ${d.path} · ${t("footer.schema")} ${d.schema_version}` : "");
+}
+
+function switchLang(): void {
+  setLang(lang() === "zh" ? "en" : "zh");
+  renderAll();
+}
+
+// ---- overview ----------------------------------------------------------------------------
+
+function renderOverview(): void {
+  const o = state.overview;
+  if (!o) return;
+  const cols: [string, (c: Overview["cities"][number]) => number][] = [
+    ["overview.teams", (c) => c.teams],
+    ["overview.experts", (c) => c.experts],
+    ["overview.warehouses", (c) => c.warehouses],
+    ["overview.stock_items", (c) => c.stock_items],
+    ["overview.risk_sources", (c) => c.risk_sources],
+    ["overview.major", (c) => c.major_risk_sources],
+    ["overview.targets", (c) => c.targets],
+    ["overview.intakes", (c) => c.intakes],
+  ];
+  const cityName = (c: Overview["cities"][number]) =>
+    c.code.endsWith("0000") ? t("overview.province_level") : lang() === "en" ? c.name_pinyin.replace(/ Shi$/, "") : c.name_zh;
+  clear(
+    els.content,
+    h("h1", {}, t("overview.title")),
+    h(
+      "div",
+      { class: "cards" },
+      o.totals.map((k) =>
+        h("button", { class: "card", "data-testid": `card-${k.kind}`, onclick: () => void openView(k.kind) },
+          h("div", { class: "num" }, k.count.toLocaleString()),
+          h("div", { class: "label" }, t(`nav.${k.kind}`))),
+      ),
+    ),
+    h("h2", {}, t("overview.by_city")),
+    h(
+      "table",
+      { class: "grid numbers", "data-testid": "city-table" },
+      h("thead", {}, h("tr", {}, h("th", {}, t("overview.city")), cols.map(([k]) => h("th", {}, t(k))))),
+      h(
+        "tbody",
+        {},
+        o.cities.map((c) =>
+          h("tr", { "data-code": c.code },
+            h("th", {}, h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); state.filter.region = c.code; void openView("team"); } }, cityName(c))),
+            cols.map(([, f]) => h("td", {}, f(c)))),
+        ),
+      ),
+      h("tfoot", {}, h("tr", {}, h("th", {}, t("overview.total")),
+        cols.map(([, f]) => h("td", {}, o.cities.reduce((s, c) => s + f(c), 0))))),
+    ),
+  );
+}
+
+// ---- resource panels ---------------------------------------------------------------------
+
+async function loadRows(append: boolean): Promise<void> {
+  if (state.view === "overview") return;
+  const kind = state.view;
+  const page = await guarded(() =>
+    api.listResources({
+      kind,
+      text: state.filter.text || undefined,
+      region_code: state.filter.region || undefined,
+      subtype: state.filter.subtype || undefined,
+      offset: append ? state.rows.length : 0,
+      limit: PAGE,
+    }),
+  );
+  if (!page || state.view !== kind) return;
+  state.rows = append ? [...state.rows, ...page.items] : page.items;
+  state.total = page.total;
+  renderList();
+}
+
+function regionOptions(): HTMLOptionElement[] {
+  const out = [h("option", { value: "" }, t("filter.all_regions"))];
+  for (const city of state.regions.filter((r) => r.level === "city")) {
+    out.push(h("option", { value: city.code, selected: state.filter.region === city.code }, city.name_zh));
+    for (const county of state.regions.filter((r) => r.parent_code === city.code)) {
+      out.push(h("option", { value: county.code, selected: state.filter.region === county.code }, `　${county.name_zh}`));
+    }
+  }
+  return out;
+}
+
+let filterTimer: number | undefined;
+
+function renderPanel(): void {
+  if (state.view === "overview") return;
+  const kind = state.view;
+  const vocabName = SUBTYPE_VOCAB[kind];
+  const text = h("input", {
+    type: "search",
+    class: "filter-text",
+    "data-testid": "filter-text",
+    placeholder: t("filter.text"),
+    value: state.filter.text,
+    oninput: (e: Event) => {
+      state.filter.text = (e.target as HTMLInputElement).value;
+      window.clearTimeout(filterTimer);
+      filterTimer = window.setTimeout(() => void loadRows(false), 150);
+    },
+  });
+  const region = h("select", {
+    "data-testid": "filter-region",
+    onchange: (e: Event) => {
+      state.filter.region = (e.target as HTMLSelectElement).value;
+      void loadRows(false);
+    },
+  }, regionOptions());
+  const subtype = h("select", {
+    "data-testid": "filter-subtype",
+    onchange: (e: Event) => {
+      state.filter.subtype = (e.target as HTMLSelectElement).value;
+      void loadRows(false);
+    },
+  },
+    h("option", { value: "" }, t("filter.all_types")),
+    state.subtypes.map((s) => h("option", { value: s.value, selected: state.filter.subtype === s.value }, `${vocab(vocabName, s.value)} (${s.count})`)),
+  );
+  clear(
+    els.content,
+    h("h1", {}, t(`nav.${kind}`)),
+    h("div", { class: "filters" }, text, region, subtype),
+    h("div", { class: "list", id: "list" }),
+  );
+  renderList();
+}
+
+function renderList(): void {
+  const list = document.getElementById("list");
+  if (!list || state.view === "overview") return;
+  const kind = state.view;
+  const vocabName = SUBTYPE_VOCAB[kind];
+  const showQty = kind === "stock_item";
+  const rows = state.rows.map((r, i) =>
+    h(
+      "tr",
+      {
+        tabindex: 0,
+        class: state.selected?.id === r.id ? "selected" : "",
+        "data-testid": "result-row",
+        "data-id": r.id,
+        onclick: () => void select(kind, r.id),
+        onkeydown: (e: KeyboardEvent) => rowKey(e, i),
+      },
+      h("td", { class: "name" }, r.name, r.grade ? h("span", { class: `grade ${r.grade}` }, vocab("grade", r.grade)) : null),
+      h("td", {}, vocab(vocabName, r.subtype)),
+      h("td", { class: "secondary" }, r.secondary),
+      showQty ? h("td", { class: "num" }, r.quantity !== null ? `${r.quantity} ${r.unit ?? ""}` : "") : null,
+      h("td", {}, regionLabel(r.region_code, r.region_name)),
+    ),
+  );
+  clear(
+    list,
+    h("div", { class: "count", "data-testid": "result-count" }, t("filter.count", { n: state.total })),
+    state.rows.length === 0
+      ? h("p", { class: "empty" }, t("filter.none"))
+      : h("table", { class: "grid rows" },
+          h("thead", {}, h("tr", {}, h("th", {}, t("list.name")), h("th", {}, t("list.type")), h("th", {}, t("list.detail")),
+            showQty ? h("th", {}, t("list.quantity")) : null, h("th", {}, t("list.region")))),
+          h("tbody", {}, rows)),
+    state.rows.length < state.total ? h("button", { class: "more", onclick: () => void loadRows(true) }, t("filter.more")) : null,
+  );
+}
+
+function rowKey(e: KeyboardEvent, i: number): void {
+  const rows = Array.from(document.querySelectorAll<HTMLTableRowElement>("#list tbody tr"));
+  if (e.key === "ArrowDown" && rows[i + 1]) { rows[i + 1].focus(); e.preventDefault(); }
+  if (e.key === "ArrowUp" && rows[i - 1]) { rows[i - 1].focus(); e.preventDefault(); }
+  if (e.key === "Enter") rows[i]?.click();
+}
+
+async function openView(v: View): Promise<void> {
+  if (v !== state.view) {
+    state.filter.text = "";
+    state.filter.subtype = "";
+    state.rows = [];
+    state.total = 0;
+  }
+  state.view = v;
+  renderNav();
+  if (v === "overview") {
+    renderOverview();
+    return;
+  }
+  state.subtypes = (await guarded(() => api.subtypes(v))) ?? [];
+  renderPanel();
+  await loadRows(false);
+}
+
+// ---- detail ------------------------------------------------------------------------------
+
+async function select(kind: ResourceKind, id: string): Promise<void> {
+  state.selected = { kind, id };
+  const d = await guarded(() => api.resourceDetail(kind, id));
+  if (!d) return;
+  state.detail = d;
+  renderList();
+  renderDetail();
+}
+
+function renderDetail(): void {
+  const d = state.detail;
+  if (!d) {
+    clear(els.detail, h("p", { class: "empty" }, t("detail.empty")));
+    return;
+  }
+  const source = d.data_source === "demo" || d.data_source === "reference" ? t(`source.${d.data_source}`) : d.data_source;
+  clear(
+    els.detail,
+    h("div", { class: "detail-head" },
+      h("h2", { "data-testid": "detail-name" }, d.name),
+      h("button", { class: "close", title: t("detail.close"), "aria-label": t("detail.close"), onclick: closeDetail }, "×")),
+    h("div", { class: "detail-kind" }, t(`kind.${d.kind}`), d.is_demo ? h("span", { class: "badge demo" }, t("demo.badge")) : null),
+    h("dl", { "data-testid": "detail-fields" },
+      d.fields.map((f) => [
+        h("dt", {}, t(`field.${f.key}`)),
+        h("dd", { "data-field": f.key }, f.key === "contact_phone" ? h("a", { href: `tel:${f.value}` }, f.value) : vocab(f.vocab, f.value)),
+      ]),
+      h("dt", {}, t("detail.region")), h("dd", {}, d.region_name || d.region_code),
+      d.lat !== null && d.lon !== null ? [h("dt", {}, t("detail.position")), h("dd", { class: "mono" }, `${d.lat.toFixed(5)}, ${d.lon.toFixed(5)}`)] : null,
+      h("dt", {}, t("detail.source")), h("dd", {}, source),
+    ),
+    d.chemicals.length
+      ? [h("h3", {}, t("detail.chemicals")), h("table", { class: "grid small" },
+          h("thead", {}, h("tr", {}, ["chem.name", "chem.cas", "chem.un", "chem.max"].map((k) => h("th", {}, t(k))))),
+          h("tbody", {}, d.chemicals.map((c) => h("tr", {}, h("td", {}, c.name_zh), h("td", { class: "mono" }, c.cas), h("td", { class: "mono" }, c.un_number), h("td", { class: "num" }, c.max_quantity_t)))))]
+      : null,
+    d.stock.length
+      ? [h("h3", {}, t("detail.stock")), h("table", { class: "grid small" },
+          h("thead", {}, h("tr", {}, ["stock.name", "stock.category", "stock.quantity", "stock.expiry"].map((k) => h("th", {}, t(k))))),
+          h("tbody", {}, d.stock.map((s) => h("tr", {}, h("td", {}, s.name, s.spec ? h("div", { class: "secondary" }, s.spec) : null), h("td", {}, vocab("stock_category", s.category)), h("td", { class: "num" }, `${s.quantity} ${s.unit}`), h("td", {}, s.expiry_date ?? "")))))]
+      : null,
+    d.ledger.length
+      ? [h("h3", {}, t("detail.ledger")), h("table", { class: "grid small" },
+          h("thead", {}, h("tr", {}, ["ledger.time", "ledger.kind", "ledger.delta", "ledger.note"].map((k) => h("th", {}, t(k))))),
+          h("tbody", {}, d.ledger.map((l) => h("tr", {}, h("td", { class: "mono" }, l.recorded_at.slice(0, 16).replace("T", " ")), h("td", {}, vocab("ledger_kind", l.entry_kind)), h("td", { class: "num" }, l.quantity_delta > 0 ? `+${l.quantity_delta}` : l.quantity_delta), h("td", {}, l.note)))))]
+      : null,
+  );
+}
+
+function closeDetail(): void {
+  state.selected = null;
+  state.detail = null;
+  renderDetail();
+  renderList();
+}
+
+// ---- global search -----------------------------------------------------------------------
+
+let searchTimer: number | undefined;
+let searchSeq = 0;
+
+async function runSearch(): Promise<void> {
+  const text = els.searchBox.value.trim();
+  const seq = ++searchSeq;
+  if (!text) {
+    state.hits = [];
+    renderHits();
+    return;
+  }
+  const hits = await guarded(() => api.search(text, null, 20));
+  if (seq !== searchSeq || !hits) return;
+  state.hits = hits;
+  state.hitIndex = hits.length ? 0 : -1;
+  renderHits();
+}
+
+function renderHits(): void {
+  const text = els.searchBox.value.trim();
+  els.searchResults.hidden = !text;
+  clear(
+    els.searchResults,
+    state.hits.length === 0
+      ? h("li", { class: "none" }, t("search.none"))
+      : state.hits.map((hit, i) =>
+          h("li", {
+            role: "option",
+            class: i === state.hitIndex ? "active" : "",
+            "data-testid": "search-hit",
+            "data-kind": hit.kind,
+            onmousedown: (e: Event) => { e.preventDefault(); void openHit(hit); },
+          },
+            h("span", { class: "hit-kind" }, t(`kind.${hit.kind}`)),
+            h("span", { class: "hit-name" }, hit.name),
+            hit.matched ? h("span", { class: "hit-matched" }, t("search.matched"), hit.matched) : null,
+            h("span", { class: "hit-region" }, hit.region_name)),
+        ),
+  );
+}
+
+async function openHit(hit: SearchHitDto): Promise<void> {
+  els.searchResults.hidden = true;
+  if (hit.kind === "region") {
+    state.filter.region = hit.item_id;
+    await openView(state.view === "overview" ? "team" : state.view);
+    return;
+  }
+  if (!hit.resource_kind) return;
+  await openView(hit.resource_kind);
+  await select(hit.resource_kind, hit.item_id);
+}
+
+els.searchBox.addEventListener("input", () => {
+  window.clearTimeout(searchTimer);
+  searchTimer = window.setTimeout(() => void runSearch(), 120);
+});
+els.searchBox.addEventListener("keydown", (e) => {
+  if (e.key === "ArrowDown") { state.hitIndex = Math.min(state.hitIndex + 1, state.hits.length - 1); renderHits(); e.preventDefault(); }
+  if (e.key === "ArrowUp") { state.hitIndex = Math.max(state.hitIndex - 1, 0); renderHits(); e.preventDefault(); }
+  if (e.key === "Enter" && state.hits[state.hitIndex]) void openHit(state.hits[state.hitIndex]);
+  if (e.key === "Escape") { els.searchResults.hidden = true; els.searchBox.blur(); }
+});
+els.searchBox.addEventListener("focus", () => { if (els.searchBox.value.trim()) els.searchResults.hidden = false; });
+els.searchBox.addEventListener("blur", () => { els.searchResults.hidden = true; });
+
+document.addEventListener("keydown", (e) => {
+  const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement;
+  if (e.key === "/" && !typing) { els.searchBox.focus(); e.preventDefault(); }
+  if (e.key === "Escape" && !typing && state.detail) closeDetail();
+  if (e.altKey && /^[1-7]$/.test(e.key)) { void openView((["overview", ...PANELS] as View[])[Number(e.key) - 1]); e.preventDefault(); }
+});
+
+// ---- start -------------------------------------------------------------------------------
+
+function renderAll(): void {
+  renderHeader();
+  renderNav();
+  renderFooter();
+  if (state.view === "overview") renderOverview();
+  else renderPanel();
+  renderDetail();
+  if (state.hits.length) renderHits();
+}
+
+async function start(): Promise<void> {
+  setLang(lang());
+  clear(root, els.header, els.banner, h("div", { class: "body" }, els.nav, els.content, els.detail), els.footer, els.error);
+  els.content.textContent = t("status.loading");
+  renderHeader();
+  const [overview, regions] = await Promise.all([guarded(() => api.overview()), guarded(() => api.regions())]);
+  state.overview = overview ?? null;
+  state.regions = regions ?? [];
+  renderAll();
+  document.body.dataset.ready = "true";
+}
+
+void start();
