@@ -238,5 +238,7 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
     kind UNINDEXED, item_id UNINDEXED, region_code UNINDEXED, name, extra,
     tokenize = 'trigram'
 );
+-- A match in the name counts ten times one in the other text (bm25 column weights).
+INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(0.0, 0.0, 0.0, 10.0, 1.0)');
 
 CREATE VIRTUAL TABLE search_grams USING fts5(grams, tokenize = 'unicode61');

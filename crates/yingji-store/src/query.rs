@@ -223,7 +223,9 @@ pub fn search(conn: &Connection, text: &str, filter: &SearchFilter, limit: usize
     let mut sql = format!("SELECT kind, item_id, region_code, name FROM ({sub}) WHERE 1");
     sql.push_str(&kinds_clause(&filter.kinds, &mut params));
     if let Some(prefix) = &filter.region_prefix {
-        sql.push_str(" AND region_code LIKE ? || '%'");
+        // Not LIKE: FTS5 would take a LIKE on its own column as a trigram query.
+        sql.push_str(" AND substr(region_code, 1, length(?)) = ?");
+        params.push(Value::Text(prefix.clone()));
         params.push(Value::Text(prefix.clone()));
     }
     // Over-fetch: several rows may point at one thing (a risk source and its chemicals).

@@ -1,0 +1,201 @@
+//! Spatial and text queries over a small hand-made replica, checked against brute force.
+
+use proptest::prelude::*;
+use yingji_store::{
+    query::{self, haversine_m, Kind, LatLon, SearchFilter},
+    records::*,
+    Store,
+};
+
+const T: &str = "2026-01-01T00:00:00Z";
+
+fn region(store: &Store, code: &str, parent: Option<&str>, level: RegionLevel, name: &str, pinyin: &str) {
+    Region {
+        id: code.into(),
+        code: code.into(),
+        parent_code: parent.map(Into::into),
+        level,
+        region_code: code.into(),
+        name_zh: name.into(),
+        name_pinyin: pinyin.into(),
+        lat: Some(32.0),
+        lon: Some(118.8),
+        data_source: "test".into(),
+        created_at: T.into(),
+        updated_at: T.into(),
+    }
+    .insert(store.conn())
+    .unwrap();
+}
+
+fn team(store: &Store, id: &str, name: &str, lat: f64, lon: f64) {
+    Team {
+        id: id.into(),
+        region_code: "320115".into(),
+        name: name.into(),
+        team_type: "危化品处置".into(),
+        size: 20,
+        specialties: "堵漏、洗消".into(),
+        equipment: String::new(),
+        base_address: String::new(),
+        contact_name: "王伟".into(),
+        contact_phone: "138-0000-0001".into(),
+        lat,
+        lon,
+        data_source: "test".into(),
+        created_at: T.into(),
+        updated_at: T.into(),
+    }
+    .insert(store.conn())
+    .unwrap();
+}
+
+fn base() -> Store {
+    let store = Store::open_in_memory().unwrap();
+    region(&store, "320000", None, RegionLevel::Province, "江苏省", "Jiangsu Sheng");
+    region(&store, "320100", Some("320000"), RegionLevel::City, "南京市", "Nanjing Shi");
+    region(&store, "320115", Some("320100"), RegionLevel::County, "江宁区", "Jiangning Qu");
+    store
+}
+
+fn sample() -> Store {
+    let store = base();
+    team(&store, "t1", "江宁区危化品处置队", 31.95, 118.84);
+    team(&store, "t2", "南京化工园区消防救援队", 32.25, 118.80);
+    team(&store, "t3", "六合环境应急监测队", 32.34, 118.83);
+    let rs = RiskSource {
+        id: "r1".into(),
+        region_code: "320115".into(),
+        kind: RiskSourceKind::Enterprise,
+        name: "南京恒泰化工有限公司".into(),
+        grade: RiskGrade::Major,
+        industry: "基础化学原料制造".into(),
+        address: String::new(),
+        park_id: None,
+        lat: Some(32.2),
+        lon: Some(118.8),
+        geometry_json: None,
+        contact_name: String::new(),
+        contact_phone: String::new(),
+        data_source: "test".into(),
+        created_at: T.into(),
+        updated_at: T.into(),
+    };
+    rs.insert(store.conn()).unwrap();
+    for (id, name, cas, un) in [("c1", "苯", "71-43-2", "1114"), ("c2", "氯气", "7782-50-5", "1017")] {
+        ChemicalHolding {
+            id: id.into(),
+            risk_source_id: "r1".into(),
+            region_code: "320115".into(),
+            name_zh: name.into(),
+            cas: cas.into(),
+            un_number: un.into(),
+            max_quantity_t: 10.0,
+            data_source: "test".into(),
+            created_at: T.into(),
+            updated_at: T.into(),
+        }
+        .insert(store.conn())
+        .unwrap();
+    }
+    store
+}
+
+fn names(store: &Store, text: &str) -> Vec<String> {
+    query::search(store.conn(), text, &SearchFilter::default(), 20).unwrap().into_iter().map(|h| h.name).collect()
+}
+
+#[test]
+fn search_finds_any_part_of_a_chinese_name() {
+    let s = sample();
+    // All three teams are of type 危化品处置, but the one with it in its name ranks first.
+    assert_eq!(names(&s, "危化品")[0], "江宁区危化品处置队");
+    assert_eq!(names(&s, "监测队"), ["六合环境应急监测队"]);
+    // Two characters: below the trigram tokenizer's reach, served by the gram table.
+    assert_eq!(names(&s, "消防"), ["南京化工园区消防救援队"]);
+    assert!(names(&s, "化工").contains(&"南京恒泰化工有限公司".to_owned()));
+}
+
+#[test]
+fn search_finds_risk_sources_by_the_chemicals_they_hold() {
+    let s = sample();
+    let hits = query::search(s.conn(), "苯", &SearchFilter::default(), 20).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].kind, Kind::RiskSource);
+    assert_eq!(hits[0].name, "南京恒泰化工有限公司");
+    assert_eq!(hits[0].matched.as_deref(), Some("苯"));
+    assert_eq!(names(&s, "7782-50-5"), ["南京恒泰化工有限公司"]);
+    assert_eq!(names(&s, "UN1017"), ["南京恒泰化工有限公司"]);
+    assert_eq!(names(&s, "氯气"), ["南京恒泰化工有限公司"]);
+}
+
+#[test]
+fn search_by_pinyin_and_region_code() {
+    let s = sample();
+    assert!(names(&s, "jiangning").contains(&"江宁区".to_owned()));
+    assert!(names(&s, "jnq").contains(&"江宁区".to_owned()));
+    assert!(names(&s, "320115").contains(&"江宁区".to_owned()));
+}
+
+#[test]
+fn search_filters_by_kind_and_region_and_follows_edits() {
+    let s = sample();
+    let teams = SearchFilter { kinds: vec![Kind::Team], region_prefix: Some("3201".into()) };
+    assert_eq!(query::search(s.conn(), "队", &teams, 20).unwrap().len(), 3);
+    let elsewhere = SearchFilter { kinds: vec![Kind::Team], region_prefix: Some("3202".into()) };
+    assert!(query::search(s.conn(), "队", &elsewhere, 20).unwrap().is_empty());
+    // Renaming and deleting keep the index in step.
+    s.conn().execute("UPDATE teams SET name = '秦淮河水上溢油队' WHERE id = 't1'", []).unwrap();
+    assert!(!names(&s, "危化品处置队").contains(&"江宁区危化品处置队".to_owned()));
+    assert_eq!(names(&s, "溢油"), ["秦淮河水上溢油队"]);
+    s.conn().execute("DELETE FROM teams WHERE id = 't1'", []).unwrap();
+    assert!(names(&s, "溢油").is_empty());
+    assert!(query::within(s.conn(), LatLon { lat: 31.95, lon: 118.84 }, 1000.0, &[Kind::Team]).unwrap().is_empty());
+}
+
+#[test]
+fn empty_and_quote_only_queries_find_nothing() {
+    let s = sample();
+    assert!(names(&s, "").is_empty());
+    assert!(names(&s, "  \"  ").is_empty());
+    assert_eq!(names(&s, "\"危化品"), names(&s, "危化品"));
+}
+
+#[test]
+fn haversine_matches_a_known_distance() {
+    // Nanjing Xinjiekou to Shanghai People's Square ≈ 270 km on the sphere.
+    let d = haversine_m(LatLon { lat: 32.0415, lon: 118.7781 }, LatLon { lat: 31.2304, lon: 121.4737 });
+    assert!((d - 270_000.0).abs() < 3_000.0, "{d}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// `nearest` returns exactly the n closest points (by great-circle distance), in order, and
+    /// `within` returns exactly the points inside the radius: same answer as brute force.
+    #[test]
+    fn nearest_and_within_agree_with_brute_force(
+        points in prop::collection::vec((30.8f64..35.1, 116.4f64..121.9), 1..120),
+        center in (30.8f64..35.1, 116.4f64..121.9),
+        n in 1usize..15,
+        radius_m in 1_000.0f64..150_000.0,
+    ) {
+        let store = base();
+        for (i, (lat, lon)) in points.iter().enumerate() {
+            team(&store, &format!("t{i:03}"), &format!("队伍{i}"), *lat, *lon);
+        }
+        let c = LatLon { lat: center.0, lon: center.1 };
+        let mut brute: Vec<(f64, String)> = points.iter().enumerate()
+            .map(|(i, (lat, lon))| (haversine_m(c, LatLon { lat: *lat, lon: *lon }), format!("t{i:03}")))
+            .collect();
+        brute.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+
+        let got = query::nearest(store.conn(), c, &[Kind::Team], n, 2_000_000.0).unwrap();
+        let want: Vec<&str> = brute.iter().take(n).map(|b| b.1.as_str()).collect();
+        prop_assert_eq!(got.iter().map(|h| h.item_id.as_str()).collect::<Vec<_>>(), want);
+
+        let got = query::within(store.conn(), c, radius_m, &[Kind::Team]).unwrap();
+        let want: Vec<&str> = brute.iter().filter(|b| b.0 <= radius_m).map(|b| b.1.as_str()).collect();
+        prop_assert_eq!(got.iter().map(|h| h.item_id.as_str()).collect::<Vec<_>>(), want);
+    }
+}
