@@ -423,8 +423,13 @@ async function openHit(hit: SearchHitDto): Promise<void> {
     return;
   }
   if (!hit.resource_kind) return;
-  await openView(hit.resource_kind);
-  await select(hit.resource_kind, hit.item_id);
+  // Show the hit in its panel: the list filtered to its name, the record in the detail view.
+  const kind = hit.resource_kind;
+  await openView(kind);
+  state.filter.text = hit.name;
+  renderPanel();
+  await loadRows(false);
+  await select(kind, hit.item_id);
 }
 
 els.searchBox.addEventListener("input", () => {

@@ -304,7 +304,8 @@ impl Console {
 
     /// One search box over places, resources, risk sources and chemicals.
     pub fn search(&self, text: &str, region_code: Option<&str>, limit: u32) -> Result<Vec<SearchHitDto>, ApiError> {
-        let filter = query::SearchFilter { kinds: vec![], region_prefix: region_code.map(region_prefix) };
+        let filter =
+            query::SearchFilter { kinds: vec![], region_prefix: region_code.map(region_prefix), per_kind: Some(5) };
         let hits = query::search(self.store.conn(), text, &filter, limit.clamp(1, 200) as usize)?;
         Ok(hits
             .into_iter()

@@ -167,6 +167,8 @@ pub struct SearchFilter {
     pub kinds: Vec<Kind>,
     /// Only records whose region code starts with this (e.g. `3201` for Nanjing).
     pub region_prefix: Option<String>,
+    /// At most this many hits of each kind.
+    pub per_kind: Option<usize>,
 }
 
 fn quote_term(term: &str) -> String {
@@ -220,20 +222,34 @@ pub fn search(conn: &Connection, text: &str, filter: &SearchFilter, limit: usize
     let Some(sub) = text_subquery(text, &mut params) else {
         return Ok(Vec::new());
     };
-    let mut sql = format!("SELECT kind, item_id, region_code, name FROM ({sub}) WHERE 1");
-    sql.push_str(&kinds_clause(&filter.kinds, &mut params));
+    let mut inner = format!("SELECT kind, item_id, region_code, name, rank FROM ({sub}) WHERE 1");
+    inner.push_str(&kinds_clause(&filter.kinds, &mut params));
     if let Some(prefix) = &filter.region_prefix {
         // Not LIKE: FTS5 would take a LIKE on its own column as a trigram query.
-        sql.push_str(" AND substr(region_code, 1, length(?)) = ?");
+        inner.push_str(" AND substr(region_code, 1, length(?)) = ?");
         params.push(Value::Text(prefix.clone()));
         params.push(Value::Text(prefix.clone()));
     }
     // Over-fetch: several rows may point at one thing (a risk source and its chemicals).
-    sql.push_str(" ORDER BY rank LIMIT ?");
-    params.push(Value::Integer((limit * 4 + 8) as i64));
+    let fetch = (limit * 4 + 8) as i64;
+    let sql = match filter.per_kind {
+        // The best few of every kind, so that one kind with many look-alike names (a hundred
+        // warehouses holding 应急监测车) does not push the others out.
+        Some(per_kind) => {
+            params.push(Value::Integer((per_kind * 4 + 4) as i64));
+            format!(
+                "SELECT kind, item_id, region_code, name FROM (
+                     SELECT *, row_number() OVER (PARTITION BY kind ORDER BY rank) AS nth FROM ({inner}))
+                 WHERE nth <= ? ORDER BY rank LIMIT ?"
+            )
+        }
+        None => format!("SELECT kind, item_id, region_code, name FROM ({inner}) ORDER BY rank LIMIT ?"),
+    };
+    params.push(Value::Integer(fetch));
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut seen = std::collections::HashSet::new();
+    let mut per_kind: std::collections::HashMap<Kind, usize> = std::collections::HashMap::new();
     let mut hits = Vec::new();
     while let Some(r) = rows.next()? {
         let kind: Kind = r.get(0)?;
@@ -241,6 +257,11 @@ pub fn search(conn: &Connection, text: &str, filter: &SearchFilter, limit: usize
         if !seen.insert((kind, item_id.clone())) {
             continue;
         }
+        let n = per_kind.entry(kind).or_default();
+        if filter.per_kind.is_some_and(|max| *n >= max) {
+            continue;
+        }
+        *n += 1;
         let indexed_name: String = r.get(3)?;
         let (name, matched) = if kind == Kind::RiskSource {
             let own: String = conn

@@ -140,9 +140,9 @@ fn search_by_pinyin_and_region_code() {
 #[test]
 fn search_filters_by_kind_and_region_and_follows_edits() {
     let s = sample();
-    let teams = SearchFilter { kinds: vec![Kind::Team], region_prefix: Some("3201".into()) };
+    let teams = SearchFilter { kinds: vec![Kind::Team], region_prefix: Some("3201".into()), per_kind: None };
     assert_eq!(query::search(s.conn(), "队", &teams, 20).unwrap().len(), 3);
-    let elsewhere = SearchFilter { kinds: vec![Kind::Team], region_prefix: Some("3202".into()) };
+    let elsewhere = SearchFilter { kinds: vec![Kind::Team], region_prefix: Some("3202".into()), per_kind: None };
     assert!(query::search(s.conn(), "队", &elsewhere, 20).unwrap().is_empty());
     // Renaming and deleting keep the index in step.
     s.conn().execute("UPDATE teams SET name = '秦淮河水上溢油队' WHERE id = 't1'", []).unwrap();
@@ -151,6 +151,20 @@ fn search_filters_by_kind_and_region_and_follows_edits() {
     s.conn().execute("DELETE FROM teams WHERE id = 't1'", []).unwrap();
     assert!(names(&s, "溢油").is_empty());
     assert!(query::within(s.conn(), LatLon { lat: 31.95, lon: 118.84 }, 1000.0, &[Kind::Team]).unwrap().is_empty());
+}
+
+#[test]
+fn per_kind_limit_keeps_every_kind_in_the_answer() {
+    let s = sample();
+    for i in 0..30 {
+        team(&s, &format!("x{i}"), &format!("化工应急分队{i}"), 32.0, 118.8);
+    }
+    let all = query::search(s.conn(), "化工", &SearchFilter::default(), 10).unwrap();
+    assert!(all.iter().all(|h| h.kind == Kind::Team), "teams crowd out the rest: {all:?}");
+    let f = SearchFilter { per_kind: Some(3), ..SearchFilter::default() };
+    let mixed = query::search(s.conn(), "化工", &f, 10).unwrap();
+    assert_eq!(mixed.iter().filter(|h| h.kind == Kind::Team).count(), 3);
+    assert!(mixed.iter().any(|h| h.kind == Kind::RiskSource));
 }
 
 #[test]

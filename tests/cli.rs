@@ -1,0 +1,1 @@
+//! The `yingji` binary as county IT staff script it.

@@ -1,0 +1,82 @@
+//! The real window, driven through tauri-driver and WebKitWebDriver under Xvfb.
+//! Run by `scripts/test.sh` (`cargo test -p yingji-tests --features e2e --test e2e`).
+
+use serde_json::json;
+use yingji_api::{Console, ResourceKind, ResourceQuery};
+use yingji_tests::{built_binary, target_dir, webdriver::Driver};
+
+/// The app starts on the demo data; a search for a team by part of its Chinese name finds it,
+/// and its detail view shows its contact.
+#[test]
+fn search_a_team_by_part_of_its_name_and_see_its_contact() {
+    let app = built_binary("yingji-desktop");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    yingji_api::init(&db, true, 2026).unwrap();
+
+    // A team and a three-character piece from the middle of its name.
+    let console = Console::open(&db).unwrap();
+    let page = console
+        .list_resources(&ResourceQuery {
+            kind: ResourceKind::Team,
+            text: Some("监测".into()),
+            region_code: None,
+            subtype: None,
+            offset: 0,
+            limit: 5,
+        })
+        .unwrap();
+    let team = &page.items[0];
+    let detail = console.resource_detail(ResourceKind::Team, &team.id).unwrap();
+    let phone = detail.fields.iter().find(|f| f.key == "contact_phone").unwrap().value.clone();
+    // A three-character piece of its name that no other team has: "part of its Chinese name".
+    let chars: Vec<char> = team.name.chars().collect();
+    let piece = chars
+        .windows(3)
+        .map(|w| w.iter().collect::<String>())
+        .find(|p| {
+            let q = ResourceQuery {
+                kind: ResourceKind::Team,
+                text: Some(p.clone()),
+                region_code: None,
+                subtype: None,
+                offset: 0,
+                limit: 2,
+            };
+            console.list_resources(&q).unwrap().total == 1
+        })
+        .expect("a distinctive piece of the name");
+    assert_ne!(piece, team.name);
+    drop(console);
+
+    let driver = Driver::start(dir.path());
+    let s = driver.session(&app, &["--db", db.to_str().unwrap()]);
+    s.wait_for("the start page", "return document.body.dataset.ready === 'true'", json!([]));
+    // The start page shows counts per city, read from the demo database.
+    let cities = s.script("return document.querySelectorAll('[data-testid=city-table] tbody tr').length", json!([]));
+    assert_eq!(cities, json!(14), "province level + 13 cities");
+
+    let search = s.find("[data-testid=global-search]");
+    s.type_into(&search, &piece);
+    let hit = s.wait_for(
+        "the team among the search hits",
+        "const want = arguments[0];
+         const hits = [...document.querySelectorAll('[data-testid=search-hit][data-kind=team]')];
+         const i = hits.findIndex(h => h.querySelector('.hit-name').textContent === want);
+         return i >= 0 ? i + 1 : null;",
+        json!([team.name]),
+    );
+    let nth = hit.as_u64().unwrap();
+    let el = s.find(&format!("[data-testid=search-hit][data-kind=team]:nth-child({nth})"));
+    s.click(&el);
+    s.wait_for(
+        "the team's detail view",
+        "return document.querySelector('[data-testid=detail-name]')?.textContent === arguments[0]",
+        json!([team.name]),
+    );
+    let shown = s.text(&s.find("[data-field=contact_phone]"));
+    assert_eq!(shown, phone);
+    let contact = s.text(&s.find("[data-field=contact_name]"));
+    assert!(!contact.is_empty());
+    s.screenshot(&target_dir().join("e2e-screenshots/team-detail.png"));
+}
