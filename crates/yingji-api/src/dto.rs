@@ -327,6 +327,7 @@ pub struct SkippedRow {
     pub row: u32,
     pub column: Option<String>,
     pub message: String,
+    pub message_zh: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -127,8 +127,8 @@ impl From<ImportError> for ApiError {
                 let lines: Vec<String> = rows
                     .iter()
                     .map(|r| match &r.column {
-                        Some(c) => format!("  第 {} 行，{c} 列：{}", r.row, r.message),
-                        None => format!("  第 {} 行：{}", r.row, r.message),
+                        Some(c) => format!("  第 {} 行，{c} 列：{}", r.row, r.message_zh),
+                        None => format!("  第 {} 行：{}", r.row, r.message_zh),
                     })
                     .collect();
                 ApiError::new(

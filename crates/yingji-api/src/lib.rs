@@ -404,7 +404,12 @@ impl Console {
             skipped: report
                 .skipped
                 .into_iter()
-                .map(|r| SkippedRow { row: r.row as u32, column: r.column, message: r.message })
+                .map(|r| SkippedRow {
+                    row: r.row as u32,
+                    column: r.column,
+                    message: r.message,
+                    message_zh: r.message_zh,
+                })
                 .collect(),
         })
     }

@@ -142,7 +142,9 @@ pub const ORGANISATIONS: &[(&str, &str)] = &[
 pub const EXPERT_TITLES: &[&str] = &["教授", "研究员", "高级工程师", "正高级工程师", "副教授", "副研究员", "工程师"];
 
 /// (name, category, unit, spec, typical quantity range, shelf life in years or 0)
-pub const STOCK_CATALOGUE: &[(&str, &str, &str, &str, (f64, f64), u32)] = &[
+pub type StockLine = (&'static str, &'static str, &'static str, &'static str, (f64, f64), u32);
+
+pub const STOCK_CATALOGUE: &[StockLine] = &[
     ("活性炭", "pollutant_degradation", "吨", "粉末/颗粒", (2.0, 60.0), 0),
     ("聚合氯化铝", "pollutant_degradation", "吨", "PAC 28%", (1.0, 30.0), 3),
     ("聚丙烯酰胺", "pollutant_degradation", "吨", "PAM 阴离子", (0.5, 10.0), 3),

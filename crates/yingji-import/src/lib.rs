@@ -118,7 +118,10 @@ pub struct RowError {
     /// The row number as the spreadsheet shows it (the header is row 1).
     pub row: usize,
     pub column: Option<String>,
+    /// Why, in English.
     pub message: String,
+    /// Why, in Chinese.
+    pub message_zh: String,
 }
 
 impl std::fmt::Display for RowError {
@@ -286,14 +289,14 @@ impl Row<'_> {
         self.index.iter().position(|k| *k == Some(key)).and_then(|i| self.cells.get(i)).map(|s| s.trim()).unwrap_or("")
     }
 
-    fn bad(&self, column: &str, message: impl Into<String>) -> RowFailure {
-        RowFailure::Bad(RowError { row: self.no, column: Some(column.to_owned()), message: message.into() })
+    fn bad(&self, column: &str, message_zh: String, message: String) -> RowFailure {
+        RowFailure::Bad(RowError { row: self.no, column: Some(column.to_owned()), message, message_zh })
     }
 
     fn required(&self, key: &str) -> Result<String, RowFailure> {
         let v = self.get(key);
         if v.is_empty() {
-            return Err(self.bad(key, "is empty but required"));
+            return Err(self.bad(key, "为空，但此列必填".to_owned(), "is empty but required".to_owned()));
         }
         Ok(v.to_owned())
     }
@@ -301,11 +304,15 @@ impl Row<'_> {
     fn number(&self, key: &str, required: bool) -> Result<Option<f64>, RowFailure> {
         let v = self.get(key).replace(',', "");
         if v.is_empty() {
-            return if required { Err(self.bad(key, "is empty but required")) } else { Ok(None) };
+            return if required {
+                Err(self.bad(key, "为空，但此列必填".to_owned(), "is empty but required".to_owned()))
+            } else {
+                Ok(None)
+            };
         }
         match v.parse::<f64>() {
             Ok(x) if x.is_finite() => Ok(Some(x)),
-            _ => Err(self.bad(key, format!("{v:?} is not a number"))),
+            _ => Err(self.bad(key, format!("「{v}」不是数字"), format!("{v:?} is not a number"))),
         }
     }
 
@@ -315,18 +322,34 @@ impl Row<'_> {
         match (lat, lon) {
             (Some(lat), Some(lon)) => {
                 if (70.0..=140.0).contains(&lat) && (0.0..=60.0).contains(&lon) {
-                    return Err(self.bad("lat", format!("latitude {lat} and longitude {lon} look swapped")));
+                    return Err(self.bad(
+                        "lat",
+                        format!("纬度 {lat} 与经度 {lon} 似乎填反了"),
+                        format!("latitude {lat} and longitude {lon} look swapped"),
+                    ));
                 }
                 if !(-90.0..=90.0).contains(&lat) {
-                    return Err(self.bad("lat", format!("latitude {lat} is outside −90…90")));
+                    return Err(self.bad(
+                        "lat",
+                        format!("纬度 {lat} 超出 −90…90"),
+                        format!("latitude {lat} is outside −90…90"),
+                    ));
                 }
                 if !(-180.0..=180.0).contains(&lon) {
-                    return Err(self.bad("lon", format!("longitude {lon} is outside −180…180")));
+                    return Err(self.bad(
+                        "lon",
+                        format!("经度 {lon} 超出 −180…180"),
+                        format!("longitude {lon} is outside −180…180"),
+                    ));
                 }
                 Ok(Some((lat, lon)))
             }
             (None, None) => Ok(None),
-            _ => Err(self.bad("lat", "latitude and longitude must be given together")),
+            _ => Err(self.bad(
+                "lat",
+                "纬度和经度须同时填写".to_owned(),
+                "latitude and longitude must be given together".to_owned(),
+            )),
         }
     }
 
@@ -336,7 +359,13 @@ impl Row<'_> {
             .prepare_cached("SELECT code FROM regions WHERE code = ?1")?
             .query_row([&code], |r| r.get(0))
             .optional()?;
-        known.ok_or_else(|| self.bad("region_code", format!("{code} is not a known administrative code")))
+        known.ok_or_else(|| {
+            self.bad(
+                "region_code",
+                format!("{code} 不是已知的行政区划代码"),
+                format!("{code} is not a known administrative code"),
+            )
+        })
     }
 }
 
@@ -366,7 +395,11 @@ fn import_row(ctx: &Ctx<'_>, kind: ImportKind, row: &Row<'_>) -> Result<bool, Ro
             let region = row.region(conn)?;
             let size = row.number("size", true)?.unwrap_or(0.0);
             if size < 0.0 || size.fract() != 0.0 {
-                return Err(row.bad("size", format!("{size} is not a whole number of people")));
+                return Err(row.bad(
+                    "size",
+                    format!("人数 {size} 不是非负整数"),
+                    format!("{size} is not a whole number of people"),
+                ));
             }
             let (lat, lon) = row.position(true)?.expect("required");
             let existing = ctx.existing("teams", &name, &region)?;
@@ -451,22 +484,37 @@ fn import_stock(ctx: &Ctx<'_>, row: &Row<'_>) -> Result<bool, RowFailure> {
         .prepare_cached("SELECT id, region_code FROM warehouses WHERE id = ?1 OR name = ?1 ORDER BY id LIMIT 1")?
         .query_row([&house], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let (warehouse_id, region) = warehouse
-        .ok_or_else(|| row.bad("warehouse", format!("no warehouse named {house}; import the warehouses first")))?;
+    let (warehouse_id, region) = warehouse.ok_or_else(|| {
+        row.bad(
+            "warehouse",
+            format!("没有名为「{house}」的物资库，请先导入物资库"),
+            format!("no warehouse named {house}; import the warehouses first"),
+        )
+    })?;
     let name = row.required("name")?;
     let category_text = row.required("category")?;
     let category = StockCategory::parse(&category_text).ok_or_else(|| {
         let known: Vec<&str> = StockCategory::ALL.iter().map(|c| c.label_zh()).collect();
-        row.bad("category", format!("{category_text} is not a category; use one of {}", known.join("、")))
+        row.bad(
+            "category",
+            format!("「{category_text}」不是物资类别，可选：{}", known.join("、")),
+            format!("{category_text} is not a category; use one of {}", known.join(", ")),
+        )
     })?;
     let quantity = row.number("quantity", true)?.unwrap_or(0.0);
     if quantity < 0.0 {
-        return Err(row.bad("quantity", format!("{quantity} is negative")));
+        return Err(row.bad("quantity", format!("数量 {quantity} 为负数"), format!("{quantity} is negative")));
     }
     let expiry = match row.get("expiry_date") {
         "" => None,
         d if is_date(d) => Some(d.to_owned()),
-        d => return Err(row.bad("expiry_date", format!("{d} is not a date like 2027-06-30"))),
+        d => {
+            return Err(row.bad(
+                "expiry_date",
+                format!("「{d}」不是 2027-06-30 这样的日期"),
+                format!("{d} is not a date like 2027-06-30"),
+            ))
+        }
     };
     let spec = row.get("spec").to_owned();
     let existing: Option<(String, String)> = conn
@@ -525,13 +573,19 @@ fn parse_chemicals(row: &Row<'_>) -> Result<Vec<(String, String, String, f64)>, 
     for item in text.split([';', '；']).map(str::trim).filter(|s| !s.is_empty()) {
         let parts: Vec<&str> = item.split([':', '：']).map(str::trim).collect();
         let [name, cas, un, qty] = parts.as_slice() else {
-            return Err(row.bad("chemicals", format!("{item:?} should be name:CAS:UN:tonnes")));
+            return Err(row.bad(
+                "chemicals",
+                format!("「{item}」应写作 名称:CAS:UN:吨数"),
+                format!("{item:?} should be name:CAS:UN:tonnes"),
+            ));
         };
-        let q: f64 = qty
-            .parse()
-            .ok()
-            .filter(|q: &f64| q.is_finite() && *q >= 0.0)
-            .ok_or_else(|| row.bad("chemicals", format!("{qty:?} in {item:?} is not a quantity in tonnes")))?;
+        let q: f64 = qty.parse().ok().filter(|q: &f64| q.is_finite() && *q >= 0.0).ok_or_else(|| {
+            row.bad(
+                "chemicals",
+                format!("「{item}」中的「{qty}」不是吨数"),
+                format!("{qty:?} in {item:?} is not a quantity in tonnes"),
+            )
+        })?;
         out.push(((*name).to_owned(), (*cas).to_owned(), (*un).to_owned(), q));
     }
     Ok(out)
@@ -543,12 +597,22 @@ fn import_risk_source(ctx: &Ctx<'_>, row: &Row<'_>) -> Result<bool, RowFailure> 
     let region = row.region(conn)?;
     let kind = match row.get("kind") {
         "" => RiskSourceKind::Enterprise,
-        k => RiskSourceKind::parse(k)
-            .ok_or_else(|| row.bad("kind", format!("{k} is not 企业/化工园区/管道/危化品运输路段")))?,
+        k => RiskSourceKind::parse(k).ok_or_else(|| {
+            row.bad(
+                "kind",
+                format!("「{k}」不是 企业/化工园区/管道/危化品运输路段"),
+                format!("{k} is not enterprise/chemical_park/pipeline/transport_road"),
+            )
+        })?,
     };
     let grade_text = row.required("grade")?;
-    let grade = RiskGrade::parse(&grade_text)
-        .ok_or_else(|| row.bad("grade", format!("{grade_text} is not 一般/较大/重大 (HJ 941-2018)")))?;
+    let grade = RiskGrade::parse(&grade_text).ok_or_else(|| {
+        row.bad(
+            "grade",
+            format!("「{grade_text}」不是 一般/较大/重大（HJ 941-2018）"),
+            format!("{grade_text} is not general/larger/major (一般/较大/重大, HJ 941-2018)"),
+        )
+    })?;
     let (lat, lon) = row.position(true)?.expect("required");
     let chemicals = parse_chemicals(row)?;
     let existing = ctx.existing("risk_sources", &name, &region)?;
