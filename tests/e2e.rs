@@ -80,3 +80,48 @@ fn search_a_team_by_part_of_its_name_and_see_its_contact() {
     assert!(!contact.is_empty());
     s.screenshot(&target_dir().join("e2e-screenshots/team-detail.png"));
 }
+
+/// The one map: the layers from the replica draw, a click in query mode asks what is around, and the
+/// answer lists resources by kind, nearest first.
+#[test]
+fn one_map_draws_layers_and_answers_a_one_click_query() {
+    let app = built_binary("yingji-desktop");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    yingji_api::init(&db, true, 2026).unwrap();
+
+    let driver = Driver::start(dir.path());
+    let s = driver.session(&app, &["--db", db.to_str().unwrap()]);
+    s.wait_for("the start page", "return document.body.dataset.ready === 'true'", json!([]));
+    s.click(&s.find("[data-testid=nav-map]"));
+    s.wait_for("the map with its data", "return document.getElementById('map')?.dataset.ready === 'true'", json!([]));
+    // A WebGL canvas is there and every layer group has a toggle.
+    let toggles = s.script("return document.querySelectorAll('[data-testid=map-layers] input[type=checkbox]').length", json!([]));
+    assert_eq!(toggles, json!(8));
+    assert_eq!(s.script("return !!document.querySelector('#map canvas')", json!([])), json!(true));
+
+    // Pick a point in the middle of the map (central Jiangsu) with a 50 km radius.
+    s.script("const r = document.querySelector('[data-testid=near-radius]'); r.value = '50'; r.dispatchEvent(new Event('change')); return true;", json!([]));
+    let centre = s.script(
+        "const r = document.querySelector('#map canvas').getBoundingClientRect(); \
+         return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)]",
+        json!([]),
+    );
+    s.click(&s.find("[data-testid=near-mode]"));
+    s.click_at(centre[0].as_i64().unwrap(), centre[1].as_i64().unwrap());
+    let total = s.wait_for(
+        "the one-click query's answer",
+        "return document.querySelector('[data-testid=near-total]')?.textContent",
+        json!([]),
+    );
+    assert!(total.as_str().unwrap().chars().any(|c| c.is_ascii_digit()), "{total}");
+    let groups = s.script(
+        "return [...document.querySelectorAll('.near-group')].map(g => g.dataset.kind)",
+        json!([]),
+    );
+    assert!(groups.as_array().unwrap().len() >= 3, "{groups}");
+    assert!(!groups.as_array().unwrap().contains(&json!("reach")), "{groups}");
+    // Let the map finish fitting the query circle before the picture (not part of the check).
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    s.screenshot(&target_dir().join("e2e-screenshots/one-map-query.png"));
+}

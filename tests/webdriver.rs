@@ -162,3 +162,18 @@ impl Drop for Session {
         let _ = ureq::delete(&self.base).timeout(Duration::from_secs(20)).call();
     }
 }
+
+impl Session {
+    /// Clicks at a point of the window (CSS pixels): a real pointer action, as a user's.
+    pub fn click_at(&self, x: i64, y: i64) {
+        post(
+            &format!("{}/actions", self.base),
+            json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": [
+                {"type": "pointerMove", "origin": "viewport", "x": x, "y": y, "duration": 0},
+                {"type": "pointerDown", "button": 0},
+                {"type": "pointerUp", "button": 0}
+            ]}]}),
+        );
+        let _ = ureq::delete(&format!("{}/actions", self.base)).call();
+    }
+}

@@ -6,7 +6,7 @@ use std::{path::PathBuf, sync::Mutex};
 
 use tauri::{Manager, State};
 use yingji_api::{
-    ApiError, Console, ErrorCode, NearQuery, NearResult, Overview, RegionDto, ResourceDetail, ResourceKind,
+    ApiError, Console, ErrorCode, MapData, NearQuery, NearResult, Overview, RegionDto, ResourceDetail, ResourceKind,
     ResourcePage, ResourceQuery, SearchHitDto, SubtypeCount,
 };
 
@@ -67,6 +67,11 @@ async fn search(
 }
 
 #[tauri::command]
+async fn map_data(state: State<'_, AppState>) -> Result<MapData, ApiError> {
+    with(&state, |c| c.map_data())
+}
+
+#[tauri::command]
 async fn near(state: State<'_, AppState>, query: NearQuery) -> Result<NearResult, ApiError> {
     with(&state, |c| c.near(&query))
 }
@@ -115,6 +120,7 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             subtypes,
             resource_detail,
             search,
+            map_data,
             near
         ])
 }

@@ -2,6 +2,7 @@
 // ./bindings — never written by hand here. No business logic lives in the UI.
 import { invoke } from "@tauri-apps/api/core";
 import type { ApiError } from "./bindings/ApiError";
+import type { MapData } from "./bindings/MapData";
 import type { NearQuery } from "./bindings/NearQuery";
 import type { NearResult } from "./bindings/NearResult";
 import type { Overview } from "./bindings/Overview";
@@ -26,4 +27,5 @@ export const api = {
   search: (text: string, regionCode: string | null, limit: number) =>
     invoke<SearchHitDto[]>("search", { text, regionCode, limit }),
   near: (query: NearQuery) => invoke<NearResult>("near", { query }),
+  mapData: () => invoke<MapData>("map_data"),
 };

@@ -9,10 +9,12 @@ import type { ResourceKind } from "./bindings/ResourceKind";
 import type { ResourceRow } from "./bindings/ResourceRow";
 import type { SearchHitDto } from "./bindings/SearchHitDto";
 import type { SubtypeCount } from "./bindings/SubtypeCount";
+import type { NearResult } from "./bindings/NearResult";
 import { clear, h } from "./dom";
 import { lang, setLang, t, vocab } from "./i18n";
+import { COLOURS, LAYER_GROUPS, type LayerGroup, OneMap } from "./map";
 
-type View = "overview" | ResourceKind;
+type View = "overview" | "map" | ResourceKind;
 const PANELS: ResourceKind[] = ["team", "expert", "warehouse", "stock_item", "risk_source", "target"];
 const PAGE = 50;
 const SUBTYPE_VOCAB: Partial<Record<ResourceKind, string>> = {
@@ -33,7 +35,12 @@ const state = {
   detail: null as ResourceDetail | null,
   hits: [] as SearchHitDto[],
   hitIndex: -1,
+  near: null as NearResult | null,
+  radiusKm: 5,
 };
+
+let oneMap: OneMap | null = null;
+const mapEl = h("div", { class: "map", id: "map", "data-testid": "map" });
 
 const root = document.getElementById("app")!;
 const els = {
@@ -96,7 +103,7 @@ function renderHeader(): void {
 }
 
 function renderNav(): void {
-  const views: View[] = ["overview", ...PANELS];
+  const views: View[] = ["overview", "map", ...PANELS];
   clear(
     els.nav,
     views.map((v, i) =>
@@ -109,7 +116,7 @@ function renderNav(): void {
           onclick: () => void openView(v),
         },
         t(`nav.${v}`),
-        v !== "overview" && state.overview
+        v !== "overview" && v !== "map" && state.overview
           ? h("span", { class: "count" }, state.overview.totals.find((c) => c.kind === v)?.count ?? "")
           : null,
       ),
@@ -179,7 +186,7 @@ function renderOverview(): void {
 // ---- resource panels ---------------------------------------------------------------------
 
 async function loadRows(append: boolean): Promise<void> {
-  if (state.view === "overview") return;
+  if (state.view === "overview" || state.view === "map") return;
   const kind = state.view;
   const page = await guarded(() =>
     api.listResources({
@@ -211,7 +218,7 @@ function regionOptions(): HTMLOptionElement[] {
 let filterTimer: number | undefined;
 
 function renderPanel(): void {
-  if (state.view === "overview") return;
+  if (state.view === "overview" || state.view === "map") return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const text = h("input", {
@@ -254,7 +261,7 @@ function renderPanel(): void {
 
 function renderList(): void {
   const list = document.getElementById("list");
-  if (!list || state.view === "overview") return;
+  if (!list || state.view === "overview" || state.view === "map") return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const showQty = kind === "stock_item";
@@ -305,8 +312,13 @@ async function openView(v: View): Promise<void> {
   }
   state.view = v;
   renderNav();
+  els.content.classList.toggle("content-map", v === "map");
   if (v === "overview") {
     renderOverview();
+    return;
+  }
+  if (v === "map") {
+    await renderMap();
     return;
   }
   state.subtypes = (await guarded(() => api.subtypes(v))) ?? [];
@@ -318,6 +330,7 @@ async function openView(v: View): Promise<void> {
 
 async function select(kind: ResourceKind, id: string): Promise<void> {
   state.selected = { kind, id };
+  state.near = null;
   const d = await guarded(() => api.resourceDetail(kind, id));
   if (!d) return;
   state.detail = d;
@@ -326,6 +339,10 @@ async function select(kind: ResourceKind, id: string): Promise<void> {
 }
 
 function renderDetail(): void {
+  if (state.near) {
+    renderNear(state.near);
+    return;
+  }
   const d = state.detail;
   if (!d) {
     clear(els.detail, h("p", { class: "empty" }, t("detail.empty")));
@@ -347,6 +364,11 @@ function renderDetail(): void {
       d.lat !== null && d.lon !== null ? [h("dt", {}, t("detail.position")), h("dd", { class: "mono" }, `${d.lat.toFixed(5)}, ${d.lon.toFixed(5)}`)] : null,
       h("dt", {}, t("detail.source")), h("dd", {}, source),
     ),
+    d.lat !== null && d.lon !== null
+      ? h("div", { class: "actions" },
+          h("button", { "data-testid": "detail-nearby", onclick: () => void runNear(d.lat!, d.lon!) }, t("near.around", { km: state.radiusKm })),
+          state.view === "map" ? null : h("button", { onclick: () => void showOnMap(d.lat!, d.lon!) }, t("map.show")))
+      : null,
     d.chemicals.length
       ? [h("h3", {}, t("detail.chemicals")), h("table", { class: "grid small" },
           h("thead", {}, h("tr", {}, ["chem.name", "chem.cas", "chem.un", "chem.max"].map((k) => h("th", {}, t(k))))),
@@ -366,10 +388,149 @@ function renderDetail(): void {
 }
 
 function closeDetail(): void {
+  if (state.near) {
+    closeNear();
+    return;
+  }
   state.selected = null;
   state.detail = null;
   renderDetail();
   renderList();
+}
+
+// ---- the one map ---------------------------------------------------------------------------
+
+async function renderMap(): Promise<void> {
+  const layers = h("div", { class: "map-panel layers", "data-testid": "map-layers" },
+    h("div", { class: "panel-title" }, t("map.layers")),
+    LAYER_GROUPS.map((g) => h("label", { class: "layer-toggle" },
+      h("input", {
+        type: "checkbox",
+        "data-layer": g,
+        checked: oneMap ? oneMap.isVisible(g) : true,
+        onchange: (e: Event) => oneMap?.setVisible(g, (e.target as HTMLInputElement).checked),
+      }),
+      legendSwatch(g),
+      t(`layer.${g}`))));
+  const radius = h("div", { class: "map-panel query", "data-testid": "map-query" },
+    h("label", {}, t("near.radius"), " ",
+      h("select", {
+        "data-testid": "near-radius",
+        onchange: (e: Event) => { state.radiusKm = Number((e.target as HTMLSelectElement).value); },
+      }, [1, 3, 5, 10, 20, 50].map((km) => h("option", { value: km, selected: km === state.radiusKm }, `${km} km`)))),
+    h("button", {
+      class: "query-mode",
+      "data-testid": "near-mode",
+      title: "Q",
+      "aria-pressed": "false",
+      onclick: () => oneMap?.setQueryMode(true),
+    }, t("near.pick")),
+    h("div", { class: "hint" }, t("near.hint")));
+  clear(els.content, mapEl, layers, radius);
+  if (!oneMap) {
+    oneMap = new OneMap(mapEl, {
+      open: (kind, id, name) => void openFromMap(kind, id, name),
+      query: (lat, lon) => void runNear(lat, lon),
+    });
+    const data = await guarded(() => api.mapData());
+    if (data) await oneMap.setData(data);
+    mapEl.dataset.ready = "true";
+  } else {
+    oneMap.resize();
+  }
+  oneMap.onQueryMode = (on) => {
+    const b = radius.querySelector<HTMLButtonElement>(".query-mode");
+    if (b) { b.setAttribute("aria-pressed", String(on)); b.classList.toggle("on", on); }
+  };
+}
+
+function legendSwatch(g: LayerGroup): HTMLElement {
+  const c = COLOURS;
+  const colours: Record<LayerGroup, string[]> = {
+    risk: [c.major, c.larger, c.general],
+    targets: [c.intake, c.target],
+    zones: [c.zone],
+    rivers: [c.riverMain],
+    works: [c.work],
+    teams: [c.team],
+    experts: [c.expert],
+    warehouses: [c.warehouse],
+  };
+  return h("span", { class: "swatches" }, colours[g].map((col) => h("span", { class: "swatch", style: `background:${col}` })));
+}
+
+const MAP_KIND_TO_PANEL: Record<string, ResourceKind | undefined> = {
+  risk_source: "risk_source",
+  target: "target",
+  team: "team",
+  warehouse: "warehouse",
+};
+
+async function openFromMap(kind: string, id: string, name: string): Promise<void> {
+  const panel = MAP_KIND_TO_PANEL[kind];
+  if (panel) {
+    state.near = null;
+    await select(panel, id);
+  } else if (kind === "expert") {
+    // One point per organisation: list its experts.
+    state.filter.text = name;
+    await openView("expert");
+    state.filter.text = name;
+    renderPanel();
+    await loadRows(false);
+  } else {
+    showInfo(name, t(`kind.${kind}`));
+  }
+}
+
+function showInfo(name: string, kind: string): void {
+  state.near = null;
+  state.detail = null;
+  clear(els.detail, h("div", { class: "detail-head" }, h("h2", {}, name)), h("div", { class: "detail-kind" }, kind));
+}
+
+async function showOnMap(lat: number, lon: number): Promise<void> {
+  await openView("map");
+  oneMap?.flyTo(lat, lon, 13);
+}
+
+async function runNear(lat: number, lon: number): Promise<void> {
+  // Resources and targets (not river reaches or regions): what a commander can call on or must protect.
+  const kinds = ["risk_source", "target", "control_work", "team", "expert", "warehouse"];
+  const r = await guarded(() => api.near({ lat, lon, radius_km: state.radiusKm, kinds }));
+  if (!r) return;
+  state.near = r;
+  if (state.view === "map") oneMap?.showQuery(r);
+  renderDetail();
+}
+
+function renderNear(r: NearResult): void {
+  const total = r.groups.reduce((s, g) => s + g.count, 0);
+  const km = (m: number) => (m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`);
+  clear(
+    els.detail,
+    h("div", { class: "detail-head" },
+      h("h2", { "data-testid": "near-title" }, t("near.title", { km: r.radius_km })),
+      h("button", { class: "close", title: t("detail.close"), "aria-label": t("detail.close"), onclick: closeNear }, "×")),
+    h("div", { class: "detail-kind mono" }, `${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}`),
+    h("div", { class: "near-total", "data-testid": "near-total" }, t("near.total", { n: total })),
+    r.groups.length === 0 ? h("p", { class: "empty" }, t("near.none")) : null,
+    r.groups.map((g) =>
+      h("section", { class: "near-group", "data-kind": g.kind },
+        h("h3", {}, t(`kind.${g.kind}`), h("span", { class: "count" }, ` ${g.count}`)),
+        h("ol", {}, g.items.slice(0, 50).map((it) =>
+          h("li", { onclick: () => { const panel = MAP_KIND_TO_PANEL[g.kind] ?? (g.kind === "expert" ? "expert" : g.kind === "stock_item" ? "stock_item" : undefined); if (panel) { state.near = null; void select(panel, it.item_id); } } },
+            h("span", { class: "near-name" }, it.name),
+            h("span", { class: "near-dist" }, km(it.distance_m)),
+            h("span", { class: "secondary" }, it.region_name)))),
+        g.count > 50 ? h("div", { class: "secondary" }, t("near.more", { n: g.count - 50 })) : null)),
+  );
+}
+
+function closeNear(): void {
+  state.near = null;
+  oneMap?.clearQuery();
+  renderDetail();
 }
 
 // ---- global search -----------------------------------------------------------------------
@@ -417,6 +578,11 @@ function renderHits(): void {
 
 async function openHit(hit: SearchHitDto): Promise<void> {
   els.searchResults.hidden = true;
+  if (state.view === "map" && oneMap && hit.lat !== null && hit.lon !== null) {
+    oneMap.flyTo(hit.lat, hit.lon, hit.kind === "region" ? 10 : 13);
+    if (hit.resource_kind) await select(hit.resource_kind, hit.item_id);
+    return;
+  }
   if (hit.kind === "region") {
     state.filter.region = hit.item_id;
     await openView(state.view === "overview" ? "team" : state.view);
@@ -448,8 +614,9 @@ els.searchBox.addEventListener("blur", () => { els.searchResults.hidden = true; 
 document.addEventListener("keydown", (e) => {
   const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement;
   if (e.key === "/" && !typing) { els.searchBox.focus(); e.preventDefault(); }
-  if (e.key === "Escape" && !typing && state.detail) closeDetail();
-  if (e.altKey && /^[1-7]$/.test(e.key)) { void openView((["overview", ...PANELS] as View[])[Number(e.key) - 1]); e.preventDefault(); }
+  if (e.key === "Escape" && !typing && (state.detail || state.near)) closeDetail();
+  if ((e.key === "q" || e.key === "Q") && !typing && state.view === "map") oneMap?.setQueryMode(true);
+  if (e.altKey && /^[1-8]$/.test(e.key)) { void openView((["overview", "map", ...PANELS] as View[])[Number(e.key) - 1]); e.preventDefault(); }
 });
 
 // ---- start -------------------------------------------------------------------------------
@@ -459,6 +626,7 @@ function renderAll(): void {
   renderNav();
   renderFooter();
   if (state.view === "overview") renderOverview();
+  else if (state.view === "map") void renderMap();
   else renderPanel();
   renderDetail();
   if (state.hits.length) renderHits();

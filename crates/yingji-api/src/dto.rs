@@ -270,6 +270,9 @@ pub struct SearchHitDto {
     pub matched: Option<String>,
     pub region_code: String,
     pub region_name: String,
+    /// Where it is, for the map to fly to.
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
@@ -337,4 +340,50 @@ pub struct ImportSummary {
     pub inserted: u32,
     pub updated: u32,
     pub skipped: Vec<SkippedRow>,
+}
+
+/// A located record on the one map.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct MapPointDto {
+    /// Index kind: risk_source, target, control_work, team, warehouse, expert (one per organisation).
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    pub subtype: String,
+    pub grade: Option<String>,
+    pub figure: Option<f64>,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// A line (river reach, pipeline, hazmat road) with its GeoJSON geometry.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct MapLineDto {
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    pub subtype: String,
+    /// `[lon, lat]` pairs of a LineString.
+    pub coordinates: Vec<[f64; 2]>,
+}
+
+/// An area (an intake's protection zone) as a polygon ring of `[lon, lat]`.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct MapAreaDto {
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    pub ring: Vec<[f64; 2]>,
+}
+
+/// Everything the one map draws from the replica.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct MapData {
+    pub points: Vec<MapPointDto>,
+    pub lines: Vec<MapLineDto>,
+    pub areas: Vec<MapAreaDto>,
 }

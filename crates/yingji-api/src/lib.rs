@@ -306,19 +306,64 @@ impl Console {
     pub fn search(&self, text: &str, region_code: Option<&str>, limit: u32) -> Result<Vec<SearchHitDto>, ApiError> {
         let filter =
             query::SearchFilter { kinds: vec![], region_prefix: region_code.map(region_prefix), per_kind: Some(5) };
-        let hits = query::search(self.store.conn(), text, &filter, limit.clamp(1, 200) as usize)?;
-        Ok(hits
-            .into_iter()
-            .map(|h| SearchHitDto {
-                kind: h.kind.as_str().to_owned(),
-                resource_kind: ResourceKind::from_kind(h.kind),
-                region_name: self.region_name(&h.region_code),
-                item_id: h.item_id,
-                name: h.name,
-                matched: h.matched,
-                region_code: h.region_code,
+        let conn = self.store.conn();
+        let hits = query::search(conn, text, &filter, limit.clamp(1, 200) as usize)?;
+        hits.into_iter()
+            .map(|h| {
+                let at = yingji_store::map::locate(conn, h.kind, &h.item_id)?;
+                Ok(SearchHitDto {
+                    kind: h.kind.as_str().to_owned(),
+                    resource_kind: ResourceKind::from_kind(h.kind),
+                    region_name: self.region_name(&h.region_code),
+                    item_id: h.item_id,
+                    name: h.name,
+                    matched: h.matched,
+                    region_code: h.region_code,
+                    lat: at.map(|p| p.lat),
+                    lon: at.map(|p| p.lon),
+                })
             })
-            .collect())
+            .collect()
+    }
+
+    /// Everything the one map draws: points, lines and zones from the replica.
+    pub fn map_data(&self) -> Result<MapData, ApiError> {
+        use yingji_store::map;
+        let conn = self.store.conn();
+        let points = map::points(conn)?
+            .into_iter()
+            .map(|p| MapPointDto {
+                kind: p.kind.as_str().to_owned(),
+                id: p.id,
+                name: p.name,
+                subtype: p.subtype,
+                grade: p.grade,
+                figure: p.figure,
+                lat: p.lat,
+                lon: p.lon,
+            })
+            .collect();
+        let mut lines = Vec::new();
+        for l in map::lines(conn)? {
+            lines.push(MapLineDto {
+                kind: l.kind.as_str().to_owned(),
+                coordinates: geometry_coordinates(&l.geometry_json, "LineString")?,
+                id: l.id,
+                name: l.name,
+                subtype: l.subtype,
+            });
+        }
+        let mut areas = Vec::new();
+        for a in map::areas(conn)? {
+            let rings: Vec<Vec<[f64; 2]>> = geometry_coordinates(&a.geometry_json, "Polygon")?;
+            areas.push(MapAreaDto {
+                kind: a.kind.as_str().to_owned(),
+                id: a.id,
+                name: a.name,
+                ring: rings.into_iter().next().unwrap_or_default(),
+            });
+        }
+        Ok(MapData { points, lines, areas })
     }
 
     /// Everything within a radius of a point, grouped by kind, nearest first; or the `nearest`
@@ -431,6 +476,18 @@ pub fn init(path: &Path, demo: bool, seed: u64) -> Result<PathBuf, ApiError> {
     }
     drop(store);
     Ok(path.to_owned())
+}
+
+/// The `coordinates` of a stored GeoJSON geometry of the given type.
+fn geometry_coordinates<T: serde::de::DeserializeOwned>(json: &str, expected: &str) -> Result<T, ApiError> {
+    let bad = |why: String| {
+        ApiError::new(ErrorCode::Internal, format!("数据库中的几何数据有误：{why}"), format!("a stored geometry is invalid: {why}"))
+    };
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
+    if value["type"] != expected {
+        return Err(bad(format!("expected a {expected}, found {}", value["type"])));
+    }
+    serde_json::from_value(value["coordinates"].clone()).map_err(|e| bad(e.to_string()))
 }
 
 /// A region code as a prefix: `320100` (a city) matches its counties `3201xx`; `320000` all.

@@ -12,6 +12,7 @@ mod error;
 mod migrate;
 #[macro_use]
 pub mod records;
+pub mod map;
 pub mod query;
 mod text;
 

@@ -9,4 +9,8 @@ kind: string,
 /**
  * The panel that shows it, if any.
  */
-resource_kind: ResourceKind | null, item_id: string, name: string, matched: string | null, region_code: string, region_name: string, };
+resource_kind: ResourceKind | null, item_id: string, name: string, matched: string | null, region_code: string, region_name: string, 
+/**
+ * Where it is, for the map to fly to.
+ */
+lat: number | null, lon: number | null, };
