@@ -96,6 +96,29 @@ fn query_near_groups_by_kind_nearest_first() {
         "5",
     ]));
     assert_eq!(nearest["groups"][0]["items"].as_array().unwrap().len(), 5);
+    // The 3 nearest warehouses holding activated carbon, nearest first, every line holding some.
+    let carbon = json(&yingji(&[
+        "query",
+        "near",
+        "--db",
+        db,
+        "--lat",
+        "32.27",
+        "--lon",
+        "118.80",
+        "--nearest",
+        "3",
+        "--holding",
+        "活性炭",
+    ]));
+    let lines = carbon.as_array().unwrap();
+    let houses: std::collections::BTreeSet<&str> = lines.iter().map(|l| l["warehouse_id"].as_str().unwrap()).collect();
+    assert_eq!(houses.len(), 3, "{carbon}");
+    assert!(lines
+        .iter()
+        .all(|l| l["item_name"].as_str().unwrap().contains("活性炭") && l["quantity"].as_f64().unwrap() > 0.0));
+    let d: Vec<f64> = lines.iter().map(|l| l["distance_m"].as_f64().unwrap()).collect();
+    assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
     let bad = yingji(&["query", "near", "--db", db, "--lat", "95", "--lon", "118.8", "--radius-km", "5"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("latitude"), "{}", stderr(&bad));

@@ -96,11 +96,16 @@ fn one_map_draws_layers_and_answers_a_one_click_query() {
     s.click(&s.find("[data-testid=nav-map]"));
     s.wait_for("the map with its data", "return document.getElementById('map')?.dataset.ready === 'true'", json!([]));
     // A WebGL canvas is there and every layer group has a toggle.
-    let toggles = s.script("return document.querySelectorAll('[data-testid=map-layers] input[type=checkbox]').length", json!([]));
+    let toggles =
+        s.script("return document.querySelectorAll('[data-testid=map-layers] input[type=checkbox]').length", json!([]));
     assert_eq!(toggles, json!(8));
     assert_eq!(s.script("return !!document.querySelector('#map canvas')", json!([])), json!(true));
 
     // Pick a point in the middle of the map (central Jiangsu) with a 50 km radius.
+    s.script(
+        "const n = document.querySelector('[data-testid=stock-n]'); if (n) { n.value = '3'; } return true;",
+        json!([]),
+    );
     s.script("const r = document.querySelector('[data-testid=near-radius]'); r.value = '50'; r.dispatchEvent(new Event('change')); return true;", json!([]));
     let centre = s.script(
         "const r = document.querySelector('#map canvas').getBoundingClientRect(); \
@@ -115,12 +120,17 @@ fn one_map_draws_layers_and_answers_a_one_click_query() {
         json!([]),
     );
     assert!(total.as_str().unwrap().chars().any(|c| c.is_ascii_digit()), "{total}");
-    let groups = s.script(
-        "return [...document.querySelectorAll('.near-group')].map(g => g.dataset.kind)",
-        json!([]),
-    );
+    let groups = s.script("return [...document.querySelectorAll('.near-group')].map(g => g.dataset.kind)", json!([]));
     assert!(groups.as_array().unwrap().len() >= 3, "{groups}");
     assert!(!groups.as_array().unwrap().contains(&json!("reach")), "{groups}");
+    // From there: the 3 nearest warehouses holding activated carbon (活性炭).
+    s.click(&s.find("[data-testid=stock-run]"));
+    let rows = s.wait_for(
+        "the nearest stock",
+        "return document.querySelectorAll('[data-testid=stock-hits] tr').length",
+        json!([]),
+    );
+    assert!(rows.as_u64().unwrap() >= 3, "{rows}");
     // Let the map finish fitting the query circle before the picture (not part of the check).
     std::thread::sleep(std::time::Duration::from_millis(1500));
     s.screenshot(&target_dir().join("e2e-screenshots/one-map-query.png"));

@@ -12,10 +12,14 @@ use std::os::unix::process::CommandExt;
 
 use serde_json::{json, Value};
 
+/// One real window at a time: WebKitWebDriver and the display are shared by the tests.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A running tauri-driver, stopped on drop.
 pub struct Driver {
     child: Child,
     pub url: String,
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
 
 fn free_port() -> u16 {
@@ -26,6 +30,7 @@ impl Driver {
     /// Starts tauri-driver on free loopback ports, with `home` as the app's HOME (WebKit writes
     /// its caches there), and waits until it accepts connections.
     pub fn start(home: &Path) -> Driver {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the real-window tests under xvfb-run (scripts/test.sh does)"
@@ -48,7 +53,7 @@ impl Driver {
             assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Driver { child, url: format!("http://127.0.0.1:{port}") }
+        Driver { child, url: format!("http://127.0.0.1:{port}"), _turn: turn }
     }
 
     /// Opens a session on the app, started with `args`.

@@ -7,7 +7,7 @@ use std::{path::PathBuf, sync::Mutex};
 use tauri::{Manager, State};
 use yingji_api::{
     ApiError, Console, ErrorCode, MapData, NearQuery, NearResult, Overview, RegionDto, ResourceDetail, ResourceKind,
-    ResourcePage, ResourceQuery, SearchHitDto, SubtypeCount,
+    ResourcePage, ResourceQuery, SearchHitDto, StockHitDto, StockQuery, SubtypeCount,
 };
 
 /// The console the window works on, or why it could not be opened (shown by the UI).
@@ -67,6 +67,11 @@ async fn search(
 }
 
 #[tauri::command]
+async fn nearest_stock(state: State<'_, AppState>, query: StockQuery) -> Result<Vec<StockHitDto>, ApiError> {
+    with(&state, |c| c.nearest_stock(&query))
+}
+
+#[tauri::command]
 async fn map_data(state: State<'_, AppState>) -> Result<MapData, ApiError> {
     with(&state, |c| c.map_data())
 }
@@ -121,7 +126,8 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             resource_detail,
             search,
             map_data,
-            near
+            near,
+            nearest_stock
         ])
 }
 

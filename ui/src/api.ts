@@ -12,6 +12,8 @@ import type { ResourceKind } from "./bindings/ResourceKind";
 import type { ResourcePage } from "./bindings/ResourcePage";
 import type { ResourceQuery } from "./bindings/ResourceQuery";
 import type { SearchHitDto } from "./bindings/SearchHitDto";
+import type { StockHitDto } from "./bindings/StockHitDto";
+import type { StockQuery } from "./bindings/StockQuery";
 import type { SubtypeCount } from "./bindings/SubtypeCount";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -28,4 +30,5 @@ export const api = {
     invoke<SearchHitDto[]>("search", { text, regionCode, limit }),
   near: (query: NearQuery) => invoke<NearResult>("near", { query }),
   mapData: () => invoke<MapData>("map_data"),
+  nearestStock: (query: StockQuery) => invoke<StockHitDto[]>("nearest_stock", { query }),
 };

@@ -8,6 +8,7 @@ import type { ResourceDetail } from "./bindings/ResourceDetail";
 import type { ResourceKind } from "./bindings/ResourceKind";
 import type { ResourceRow } from "./bindings/ResourceRow";
 import type { SearchHitDto } from "./bindings/SearchHitDto";
+import type { StockHitDto } from "./bindings/StockHitDto";
 import type { SubtypeCount } from "./bindings/SubtypeCount";
 import type { NearResult } from "./bindings/NearResult";
 import { clear, h } from "./dom";
@@ -37,6 +38,9 @@ const state = {
   hitIndex: -1,
   near: null as NearResult | null,
   radiusKm: 5,
+  stockItem: "活性炭",
+  stockN: 5,
+  stockHits: null as StockHitDto[] | null,
 };
 
 let oneMap: OneMap | null = null;
@@ -500,6 +504,7 @@ async function runNear(lat: number, lon: number): Promise<void> {
   const r = await guarded(() => api.near({ lat, lon, radius_km: state.radiusKm, kinds }));
   if (!r) return;
   state.near = r;
+  state.stockHits = null;
   if (state.view === "map") oneMap?.showQuery(r);
   renderDetail();
 }
@@ -515,6 +520,7 @@ function renderNear(r: NearResult): void {
     h("div", { class: "detail-kind mono" }, `${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}`),
     h("div", { class: "near-total", "data-testid": "near-total" }, t("near.total", { n: total })),
     r.groups.length === 0 ? h("p", { class: "empty" }, t("near.none")) : null,
+    renderStockFinder(r),
     r.groups.map((g) =>
       h("section", { class: "near-group", "data-kind": g.kind },
         h("h3", {}, t(`kind.${g.kind}`), h("span", { class: "count" }, ` ${g.count}`)),
@@ -527,7 +533,37 @@ function renderNear(r: NearResult): void {
   );
 }
 
+function renderStockFinder(r: NearResult): HTMLElement {
+  const item = h("input", { type: "search", "data-testid": "stock-item", value: state.stockItem, size: 8 });
+  const n = h("select", { "data-testid": "stock-n" }, [3, 5, 10].map((k) => h("option", { value: k, selected: k === state.stockN }, k)));
+  const run = async () => {
+    state.stockItem = item.value.trim();
+    state.stockN = Number(n.value);
+    const hits = await guarded(() => api.nearestStock({ lat: r.lat, lon: r.lon, item: state.stockItem, nearest: state.stockN }));
+    if (!hits) return;
+    state.stockHits = hits;
+    renderDetail();
+  };
+  item.addEventListener("keydown", (e) => { if (e.key === "Enter") void run(); });
+  const km = (m: number) => (m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`);
+  return h("section", { class: "stock-finder" },
+    h("h3", {}, t("stock.finder")),
+    h("div", { class: "finder-row" }, t("stock.nearest"), n, t("stock.holding"), item,
+      h("button", { "data-testid": "stock-run", onclick: () => void run() }, t("stock.find"))),
+    state.stockHits
+      ? state.stockHits.length === 0
+        ? h("p", { class: "empty" }, t("stock.none"))
+        : h("table", { class: "grid small", "data-testid": "stock-hits" },
+            h("tbody", {}, state.stockHits.map((s) =>
+              h("tr", { onclick: () => { state.near = null; void select("warehouse", s.warehouse_id); } },
+                h("td", {}, s.warehouse_name, h("div", { class: "secondary" }, `${s.item_name} ${s.spec}`)),
+                h("td", { class: "num" }, `${s.quantity} ${s.unit}`),
+                h("td", { class: "num" }, km(s.distance_m))))))
+      : null);
+}
+
 function closeNear(): void {
+  state.stockHits = null;
   state.near = null;
   oneMap?.clearQuery();
   renderDetail();

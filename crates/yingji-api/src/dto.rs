@@ -387,3 +387,31 @@ pub struct MapData {
     pub lines: Vec<MapLineDto>,
     pub areas: Vec<MapAreaDto>,
 }
+
+/// "The N nearest warehouses holding X".
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[ts(export)]
+pub struct StockQuery {
+    pub lat: f64,
+    pub lon: f64,
+    /// Any part of the item's name, e.g. 活性炭.
+    pub item: String,
+    pub nearest: u32,
+}
+
+/// A stock line in one of the nearest warehouses holding the item.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StockHitDto {
+    pub warehouse_id: String,
+    pub warehouse_name: String,
+    pub region_name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub distance_m: f64,
+    pub stock_item_id: String,
+    pub item_name: String,
+    pub spec: String,
+    pub quantity: f64,
+    pub unit: String,
+}

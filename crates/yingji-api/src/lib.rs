@@ -416,6 +416,37 @@ impl Console {
         Ok(NearResult { lat: q.lat, lon: q.lon, radius_km: q.radius_km, groups })
     }
 
+    /// The stock lines of the `nearest` warehouses holding an item, nearest first.
+    pub fn nearest_stock(&self, q: &StockQuery) -> Result<Vec<StockHitDto>, ApiError> {
+        let center = LatLon::checked(q.lat, q.lon)?;
+        if q.item.trim().is_empty() {
+            return Err(ApiError::invalid(
+                "item",
+                "请填写物资名称（如 活性炭）",
+                "name the item (e.g. activated carbon, 活性炭)",
+            ));
+        }
+        if !(1..=100).contains(&q.nearest) {
+            return Err(ApiError::invalid("nearest", "数量须在 1 到 100 之间", "the number must be from 1 to 100"));
+        }
+        Ok(query::nearest_stock(self.store.conn(), center, &q.item, q.nearest as usize)?
+            .into_iter()
+            .map(|h| StockHitDto {
+                region_name: self.region_name(&h.region_code),
+                warehouse_id: h.warehouse_id,
+                warehouse_name: h.warehouse_name,
+                lat: h.lat,
+                lon: h.lon,
+                distance_m: h.distance_m.round(),
+                stock_item_id: h.stock_item_id,
+                item_name: h.item_name,
+                spec: h.spec,
+                quantity: h.quantity,
+                unit: h.unit,
+            })
+            .collect())
+    }
+
     /// Rows per table (`yingji stats`).
     pub fn stats(&self) -> Result<Vec<TableCount>, ApiError> {
         Ok(query::table_counts(self.store.conn())?
@@ -481,7 +512,11 @@ pub fn init(path: &Path, demo: bool, seed: u64) -> Result<PathBuf, ApiError> {
 /// The `coordinates` of a stored GeoJSON geometry of the given type.
 fn geometry_coordinates<T: serde::de::DeserializeOwned>(json: &str, expected: &str) -> Result<T, ApiError> {
     let bad = |why: String| {
-        ApiError::new(ErrorCode::Internal, format!("数据库中的几何数据有误：{why}"), format!("a stored geometry is invalid: {why}"))
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("数据库中的几何数据有误：{why}"),
+            format!("a stored geometry is invalid: {why}"),
+        )
     };
     let value: serde_json::Value = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
     if value["type"] != expected {

@@ -6,7 +6,7 @@
 use std::{io::Read, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
-use yingji_api::{ApiError, Console, ErrorCode, NearQuery};
+use yingji_api::{ApiError, Console, ErrorCode, NearQuery, StockQuery};
 
 #[derive(Parser)]
 #[command(name = "yingji", version, about = "应急 Yingji — offline environmental emergency console (command line)")]
@@ -69,7 +69,7 @@ enum QueryCommand {
         lat: f64,
         #[arg(long, allow_hyphen_values = true)]
         lon: f64,
-        #[arg(long)]
+        #[arg(long, default_value_t = 10.0)]
         radius_km: f64,
         /// Only these kinds (repeatable): team, expert, warehouse, stock_item, risk_source, target, control_work, reach, region.
         #[arg(long)]
@@ -77,6 +77,9 @@ enum QueryCommand {
         /// Only the N nearest.
         #[arg(long)]
         nearest: Option<u32>,
+        /// The N nearest warehouses holding this item (any part of its name, e.g. 活性炭); needs --nearest.
+        #[arg(long, requires = "nearest")]
+        holding: Option<String>,
     },
     /// Search names (any part), pinyin, CAS and UN numbers.
     Search {
@@ -134,9 +137,14 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             let summary = console.import_file(&file, kind.as_deref(), skip_bad)?;
             print_json(&summary)?;
         }
-        Command::Query { query: QueryCommand::Near { db, lat, lon, radius_km, kind, nearest } } => {
-            let result = Console::open(&db)?.near(&NearQuery { lat, lon, radius_km, kinds: kind, nearest })?;
-            print_json(&result)?;
+        Command::Query { query: QueryCommand::Near { db, lat, lon, radius_km, kind, nearest, holding } } => {
+            let console = Console::open(&db)?;
+            match (holding, nearest) {
+                (Some(item), Some(n)) => {
+                    print_json(&console.nearest_stock(&StockQuery { lat, lon, item, nearest: n })?)?
+                }
+                _ => print_json(&console.near(&NearQuery { lat, lon, radius_km, kinds: kind, nearest })?)?,
+            }
         }
         Command::Query { query: QueryCommand::Search { text, db, region, limit } } => {
             let hits = Console::open(&db)?.search(&text, region.as_deref(), limit)?;

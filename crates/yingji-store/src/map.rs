@@ -89,7 +89,8 @@ pub fn lines(conn: &Connection) -> rusqlite::Result<Vec<MapLine>> {
 pub fn areas(conn: &Connection) -> rusqlite::Result<Vec<MapArea>> {
     let mut stmt =
         conn.prepare_cached("SELECT 'target', id, name, zone_json FROM sensitive_targets WHERE zone_json IS NOT NULL")?;
-    let rows = stmt.query_map([], |r| Ok(MapArea { kind: r.get(0)?, id: r.get(1)?, name: r.get(2)?, geometry_json: r.get(3)? }))?;
+    let rows = stmt
+        .query_map([], |r| Ok(MapArea { kind: r.get(0)?, id: r.get(1)?, name: r.get(2)?, geometry_json: r.get(3)? }))?;
     rows.collect()
 }
 

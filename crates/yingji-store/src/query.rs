@@ -500,3 +500,64 @@ pub fn subtypes(conn: &Connection, kind: Kind) -> rusqlite::Result<Vec<(String, 
 pub fn stock_categories() -> &'static [StockCategory] {
     StockCategory::ALL
 }
+
+/// A warehouse holding a matching stock item, for "the 5 nearest stockpiles holding activated carbon".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StockHit {
+    pub warehouse_id: String,
+    pub warehouse_name: String,
+    pub region_code: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub distance_m: f64,
+    pub stock_item_id: String,
+    pub item_name: String,
+    pub spec: String,
+    pub quantity: f64,
+    pub unit: String,
+}
+
+/// The stock lines matching `item` (any part of the name, as in search) with a quantity above
+/// zero, in the `n` warehouses nearest to `center`; nearest first, one row per stock line.
+pub fn nearest_stock(conn: &Connection, center: LatLon, item: &str, n: usize) -> rusqlite::Result<Vec<StockHit>> {
+    let mut params = Vec::new();
+    let Some(sub) = text_subquery(item, &mut params) else { return Ok(Vec::new()) };
+    let sql = format!(
+        "SELECT w.id, w.name, w.region_code, w.lat, w.lon, s.id, s.name, s.spec, s.unit,
+                (SELECT COALESCE(SUM(l.quantity_delta), 0.0) FROM stock_ledger l WHERE l.stock_item_id = s.id) AS quantity
+         FROM stock_items s JOIN warehouses w ON w.id = s.warehouse_id
+         WHERE s.id IN (SELECT item_id FROM ({sub}) WHERE kind = 'stock_item') AND quantity > 0"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut hits: Vec<StockHit> = stmt
+        .query_map(rusqlite::params_from_iter(params), |r| {
+            let (lat, lon): (f64, f64) = (r.get(3)?, r.get(4)?);
+            Ok(StockHit {
+                warehouse_id: r.get(0)?,
+                warehouse_name: r.get(1)?,
+                region_code: r.get(2)?,
+                lat,
+                lon,
+                distance_m: haversine_m(center, LatLon { lat, lon }),
+                stock_item_id: r.get(5)?,
+                item_name: r.get(6)?,
+                spec: r.get(7)?,
+                unit: r.get(8)?,
+                quantity: r.get(9)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    hits.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then_with(|| a.stock_item_id.cmp(&b.stock_item_id)));
+    let mut warehouses = std::collections::HashSet::new();
+    hits.retain(|h| {
+        if warehouses.contains(&h.warehouse_id) {
+            return true;
+        }
+        if warehouses.len() < n {
+            warehouses.insert(h.warehouse_id.clone());
+            return true;
+        }
+        false
+    });
+    Ok(hits)
+}
