@@ -248,3 +248,46 @@ fn model_run_answers_json_and_refuses_bad_input_with_exit_2() {
         assert!(v.get("sigma_y_m").is_none());
     }
 }
+
+#[test]
+fn model_spill_routes_a_spill_through_the_demo_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let db = db.to_str().unwrap();
+    // 5 t into the Grand Canal above Huai'an; 0.01 mg/L (benzene, GB 3838-2002 Table 3).
+    let r = json(&yingji(&[
+        "model",
+        "spill",
+        "--db",
+        db,
+        "--lat",
+        "33.64",
+        "--lon",
+        "118.87",
+        "--mass-kg",
+        "5000",
+        "--threshold-mg-l",
+        "0.01",
+    ]));
+    assert!(r["release_reach_id"].as_str().unwrap().starts_with("reach-grand_canal_north"));
+    let intakes = r["affected_intakes"].as_array().unwrap();
+    assert!(intakes.len() >= 3, "{r}");
+    assert!(!r["interceptions"].as_array().unwrap().is_empty());
+    let far = yingji(&[
+        "model",
+        "spill",
+        "--db",
+        db,
+        "--lat",
+        "30.0",
+        "--lon",
+        "124.5",
+        "--mass-kg",
+        "1",
+        "--threshold-mg-l",
+        "0.01",
+    ]);
+    assert_eq!(far.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&far.stdout).unwrap();
+    assert!(v["error"]["message"].as_str().unwrap().contains("no river reach"));
+}

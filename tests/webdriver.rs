@@ -118,7 +118,7 @@ impl Session {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let v = self.script(script, args.clone());
-            if !(v.is_null() || v == json!(false) || v == json!("") || v == json!([])) {
+            if !(v.is_null() || v == json!(false) || v == json!("") || v == json!([]) || v == json!(0)) {
                 return v;
             }
             if Instant::now() >= deadline {

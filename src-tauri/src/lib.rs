@@ -2,16 +2,22 @@
 //! Every command locks the open console, calls one `yingji_api` function and returns its
 //! result; the logic lives in the core crates.
 
-use std::{path::PathBuf, sync::Mutex};
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+};
 
 use tauri::{Manager, State};
 use yingji_api::{
-    ApiError, Console, ErrorCode, MapData, NearQuery, NearResult, Overview, RegionDto, ResourceDetail, ResourceKind,
-    ResourcePage, ResourceQuery, SearchHitDto, StockHitDto, StockQuery, SubtypeCount,
+    ApiError, Console, ErrorCode, MapData, MapPackDto, Maps, NearQuery, NearResult, Overview, RegionDto,
+    ResourceDetail, ResourceKind, ResourcePage, ResourceQuery, SearchHitDto, StockHitDto, StockQuery, SubtypeCount,
 };
 
 /// The console the window works on, or why it could not be opened (shown by the UI).
 pub struct AppState(Mutex<Result<Console, ApiError>>);
+
+/// The offline maps behind the `tiles://` scheme.
+pub struct MapState(Arc<Maps>);
 
 fn with<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Console) -> Result<T, ApiError>) -> Result<T, ApiError> {
     let mut guard = state.0.lock().map_err(|_| {
@@ -81,18 +87,51 @@ async fn near(state: State<'_, AppState>, query: NearQuery) -> Result<NearResult
     with(&state, |c| c.near(&query))
 }
 
-/// Where the database is: `--db PATH`, else `YINGJI_DB`, else `None` (the app data folder).
-pub fn configured_db(args: impl IntoIterator<Item = String>) -> Option<PathBuf> {
-    let mut args = args.into_iter();
+#[tauri::command]
+async fn map_packs(maps: State<'_, MapState>) -> Result<Vec<MapPackDto>, ApiError> {
+    Ok(maps.0.list())
+}
+
+#[tauri::command]
+async fn add_map_pack(maps: State<'_, MapState>, path: String) -> Result<MapPackDto, ApiError> {
+    maps.0.add(Path::new(&path))
+}
+
+#[tauri::command]
+async fn remove_map_pack(maps: State<'_, MapState>, id: String) -> Result<MapPackDto, ApiError> {
+    maps.0.remove(&id)
+}
+
+/// The packaged base map: `--maps DIR` or `YINGJI_MAPS`, else `offline-tiles/` among the app's
+/// resources, else the source tree's (development builds and tests).
+fn maps_dir(resource_dir: Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = arg_value("--maps").or_else(|| std::env::var_os("YINGJI_MAPS").map(PathBuf::from)) {
+        return dir;
+    }
+    if let Some(dir) =
+        resource_dir.map(|d| d.join("offline-tiles")).filter(|d| d.join(yingji_api::BASE_ARCHIVE).exists())
+    {
+        return dir;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../offline-tiles")
+}
+
+fn arg_value(flag: &str) -> Option<PathBuf> {
+    let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        if a == "--db" {
+        if a == flag {
             return args.next().map(PathBuf::from);
         }
-        if let Some(p) = a.strip_prefix("--db=") {
-            return Some(PathBuf::from(p));
+        if let Some(v) = a.strip_prefix(&format!("{flag}=")) {
+            return Some(PathBuf::from(v));
         }
     }
-    std::env::var_os("YINGJI_DB").map(PathBuf::from)
+    None
+}
+
+/// Where the database is: `--db PATH`, else `YINGJI_DB`, else `None` (the app data folder).
+pub fn configured_db() -> Option<PathBuf> {
+    arg_value("--db").or_else(|| std::env::var_os("YINGJI_DB").map(PathBuf::from))
 }
 
 /// The application with all its commands; tests build the same one.
@@ -116,7 +155,26 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
                 tracing::error!(code = ?e.code, "cannot open the database: {}", e.message_en);
             }
             app.manage(AppState(Mutex::new(opened)));
+            let packs_dir = app.path().app_data_dir().map(|d| d.join("maps")).unwrap_or_else(|_| PathBuf::from("maps"));
+            let maps = Maps::open(&maps_dir(app.path().resource_dir().ok()), &packs_dir);
+            app.manage(MapState(Arc::new(maps)));
             Ok(())
+        })
+        // Tiles, glyphs and the style from the local archives: no port, no network.
+        .register_asynchronous_uri_scheme_protocol("tiles", |ctx, request, responder| {
+            let maps = ctx.app_handle().state::<MapState>().0.clone();
+            let path = request.uri().path().to_owned();
+            std::thread::spawn(move || {
+                let r = maps.resolve(&path);
+                let mut response = tauri::http::Response::builder().status(r.status);
+                for (name, value) in r.headers() {
+                    response = response.header(name, value);
+                }
+                match response.body(r.body) {
+                    Ok(response) => responder.respond(response),
+                    Err(e) => tracing::error!("tiles://{path}: {e}"),
+                }
+            });
         })
         .invoke_handler(tauri::generate_handler![
             overview,
@@ -127,13 +185,16 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             search,
             map_data,
             near,
-            nearest_stock
+            nearest_stock,
+            map_packs,
+            add_map_pack,
+            remove_map_pack
         ])
 }
 
 /// Starts the window.
 pub fn run() -> anyhow::Result<()> {
-    let db = configured_db(std::env::args().skip(1));
+    let db = configured_db();
     builder::<tauri::Wry>(db).run(tauri::generate_context!())?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { ApiError } from "./bindings/ApiError";
 import type { MapData } from "./bindings/MapData";
+import type { MapPackDto } from "./bindings/MapPackDto";
 import type { NearQuery } from "./bindings/NearQuery";
 import type { NearResult } from "./bindings/NearResult";
 import type { Overview } from "./bindings/Overview";
@@ -30,5 +31,8 @@ export const api = {
     invoke<SearchHitDto[]>("search", { text, regionCode, limit }),
   near: (query: NearQuery) => invoke<NearResult>("near", { query }),
   mapData: () => invoke<MapData>("map_data"),
+  mapPacks: () => invoke<MapPackDto[]>("map_packs"),
+  addMapPack: (path: string) => invoke<MapPackDto>("add_map_pack", { path }),
+  removeMapPack: (id: string) => invoke<MapPackDto>("remove_map_pack", { id }),
   nearestStock: (query: StockQuery) => invoke<StockHitDto[]>("nearest_stock", { query }),
 };

@@ -13,7 +13,8 @@ import type { SubtypeCount } from "./bindings/SubtypeCount";
 import type { NearResult } from "./bindings/NearResult";
 import { clear, h } from "./dom";
 import { lang, setLang, t, vocab } from "./i18n";
-import { COLOURS, LAYER_GROUPS, type LayerGroup, OneMap } from "./map";
+import type { MapPackDto } from "./bindings/MapPackDto";
+import { BLANK_STYLE, COLOURS, LAYER_GROUPS, type LayerGroup, loadBaseStyle, OneMap } from "./map";
 
 type View = "overview" | "map" | ResourceKind;
 const PANELS: ResourceKind[] = ["team", "expert", "warehouse", "stock_item", "risk_source", "target"];
@@ -41,6 +42,8 @@ const state = {
   stockItem: "活性炭",
   stockN: 5,
   stockHits: null as StockHitDto[] | null,
+  packs: [] as MapPackDto[],
+  baseMissing: false,
 };
 
 let oneMap: OneMap | null = null;
@@ -430,15 +433,23 @@ async function renderMap(): Promise<void> {
       onclick: () => oneMap?.setQueryMode(true),
     }, t("near.pick")),
     h("div", { class: "hint" }, t("near.hint")));
-  clear(els.content, mapEl, layers, radius);
+  const packsPanel = h("details", { class: "map-panel packs", "data-testid": "map-packs" });
+  clear(els.content, mapEl, layers, radius, packsPanel);
+  renderPacks(packsPanel);
   if (!oneMap) {
+    const style = await loadBaseStyle();
+    state.baseMissing = style === null;
     oneMap = new OneMap(mapEl, {
       open: (kind, id, name) => void openFromMap(kind, id, name),
       query: (lat, lon) => void runNear(lat, lon),
-    });
-    const data = await guarded(() => api.mapData());
+    }, style ?? BLANK_STYLE);
+    const [data, packs] = await Promise.all([guarded(() => api.mapData()), guarded(() => api.mapPacks())]);
     if (data) await oneMap.setData(data);
+    state.packs = packs ?? [];
+    await oneMap.setPacks(state.packs);
+    renderPacks(packsPanel);
     mapEl.dataset.ready = "true";
+    mapEl.dataset.base = state.baseMissing ? "missing" : "loaded";
   } else {
     oneMap.resize();
   }
@@ -446,6 +457,45 @@ async function renderMap(): Promise<void> {
     const b = radius.querySelector<HTMLButtonElement>(".query-mode");
     if (b) { b.setAttribute("aria-pressed", String(on)); b.classList.toggle("on", on); }
   };
+}
+
+function renderPacks(panel: HTMLElement): void {
+  const date = (unix: number | null, built: string | null) => built ?? (unix ? new Date(unix * 1000).toISOString().slice(0, 10) : "?");
+  const age = (unix: number | null) => (unix ? Math.max(0, Math.floor((Date.now() / 1000 - unix) / 86400)) : null);
+  const base = state.packs.find((p) => p.is_base);
+  const path = h("input", { type: "text", "data-testid": "pack-path", placeholder: t("packs.path") });
+  const add = async () => {
+    const p = path.value.trim();
+    if (!p) return;
+    const added = await guarded(() => api.addMapPack(p));
+    if (!added) return;
+    state.packs = (await guarded(() => api.mapPacks())) ?? state.packs;
+    await oneMap?.setPacks(state.packs);
+    renderPacks(panel);
+    oneMap?.map.fitBounds([[added.bounds[0], added.bounds[1]], [added.bounds[2], added.bounds[3]]], { padding: 40 });
+  };
+  const remove = async (p: MapPackDto) => {
+    if (!window.confirm(t("packs.confirm_remove", { name: p.name }))) return;
+    if (!(await guarded(() => api.removeMapPack(p.id)))) return;
+    state.packs = state.packs.filter((x) => x.id !== p.id);
+    await oneMap?.setPacks(state.packs);
+    renderPacks(panel);
+  };
+  const open = panel.hasAttribute("open");
+  clear(panel,
+    h("summary", {}, t("packs.title"), " ", h("span", { class: "secondary" }, base
+      ? t("packs.base_age", { date: date(base.modified_unix, base.built), days: age(base.modified_unix) ?? "?" })
+      : t("packs.base_missing"))),
+    h("table", { class: "grid small" },
+      h("thead", {}, h("tr", {}, ["packs.name", "packs.zoom", "packs.area", ""].map((k) => h("th", {}, k ? t(k) : "")))),
+      h("tbody", {}, state.packs.map((p) => h("tr", { "data-pack": p.id },
+        h("td", {}, p.is_base ? t("packs.base") : p.name, h("div", { class: "secondary" }, `${p.format} · ${p.tile_type} · ${(p.file_size / 1e6).toFixed(1)} MB`)),
+        h("td", { class: "num" }, `${p.min_zoom}–${p.max_zoom}`),
+        h("td", { class: "mono" }, p.bounds.map((b) => b.toFixed(2)).join(", ")),
+        h("td", {}, p.is_base ? "" : h("button", { class: "link", onclick: () => void remove(p) }, t("packs.remove"))))))),
+    h("div", { class: "finder-row" }, path, h("button", { "data-testid": "pack-add", onclick: () => void add() }, t("packs.add"))),
+  );
+  if (open) panel.setAttribute("open", "");
 }
 
 function legendSwatch(g: LayerGroup): HTMLElement {

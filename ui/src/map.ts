@@ -3,6 +3,7 @@
 import maplibregl, { type GeoJSONSource, type MapMouseEvent, type StyleSpecification } from "maplibre-gl";
 import "maplibre-gl/dist/maplibre-gl.css";
 import type { MapData } from "./bindings/MapData";
+import type { MapPackDto } from "./bindings/MapPackDto";
 import type { NearResult } from "./bindings/NearResult";
 
 export type LayerGroup = "risk" | "targets" | "zones" | "rivers" | "works" | "teams" | "experts" | "warehouses";
@@ -26,7 +27,21 @@ export const COLOURS = {
   query: "#0b57d0",
 };
 
-const BLANK_STYLE: StyleSpecification = {
+/** The base map's style, served with its tiles and glyphs by the shell (`tiles://`). */
+export const BASE_STYLE_URL = "tiles://localhost/style.json";
+
+/** Fetches the base map's style; `null` when the base map is missing or unreadable. */
+export async function loadBaseStyle(): Promise<StyleSpecification | null> {
+  try {
+    const r = await fetch(BASE_STYLE_URL);
+    if (!r.ok) return null;
+    return (await r.json()) as StyleSpecification;
+  } catch {
+    return null;
+  }
+}
+
+export const BLANK_STYLE: StyleSpecification = {
   version: 8,
   sources: {},
   layers: [{ id: "background", type: "background", paint: { "background-color": "#eef2ea" } }],
@@ -55,8 +70,10 @@ export class OneMap {
       style: style ?? BLANK_STYLE,
       center: [119.4, 32.9],
       zoom: 6.3,
-      minZoom: 4,
+      minZoom: 5,
       maxZoom: 16,
+      // The base map covers Jiangsu and its neighbours; beyond it there is nothing to show.
+      maxBounds: [[111.5, 26.5], [126.5, 38.5]],
       attributionControl: false,
       // Chinese characters are drawn with the system's CJK font, so labels need no network.
       localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', sans-serif",
@@ -208,6 +225,29 @@ export class OneMap {
 
   /** Told when query mode turns on or off (the toolbar button shows it). */
   onQueryMode?: (on: boolean) => void;
+
+  /** Layers the extra map packs above the base map and below the replica's layers. */
+  async setPacks(packs: MapPackDto[]): Promise<void> {
+    await this.ready;
+    const m = this.map;
+    for (const layer of m.getStyle().layers ?? []) if (layer.id.startsWith("pack-")) m.removeLayer(layer.id);
+    for (const id of Object.keys(m.getStyle().sources ?? {})) if (id.startsWith("pack-")) m.removeSource(id);
+    const before = m.getLayer("yj-zones") ? "yj-zones" : undefined;
+    for (const p of packs.filter((p) => !p.is_base)) {
+      const source = `pack-${p.id}`;
+      const common = { tiles: [p.tiles_url], minzoom: p.min_zoom, maxzoom: p.max_zoom, bounds: p.bounds as [number, number, number, number] };
+      if (p.tile_type === "mvt") {
+        m.addSource(source, { type: "vector", ...common });
+        for (const layer of p.vector_layers) {
+          m.addLayer({ id: `${source}-${layer}-fill`, source, "source-layer": layer, type: "fill", filter: ["==", ["geometry-type"], "Polygon"], paint: { "fill-color": "#8d6e63", "fill-opacity": 0.12 } }, before);
+          m.addLayer({ id: `${source}-${layer}-line`, source, "source-layer": layer, type: "line", paint: { "line-color": "#6d4c41", "line-width": 1 } }, before);
+        }
+      } else {
+        m.addSource(source, { type: "raster", tileSize: 256, ...common });
+        m.addLayer({ id: `${source}-raster`, source, type: "raster", paint: { "raster-opacity": 0.9 } }, before);
+      }
+    }
+  }
 
   flyTo(lat: number, lon: number, zoom = 12): void {
     this.map.flyTo({ center: [lon, lat], zoom: Math.max(zoom, this.map.getZoom()), speed: 1.6 });

@@ -4,6 +4,7 @@
 
 mod dto;
 mod error;
+mod maps;
 
 use std::{
     collections::HashMap,
@@ -13,11 +14,13 @@ use std::{
 
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
+pub use maps::{MapPackDto, Maps, BASE_ARCHIVE};
 use yingji_store::{
     query::{self, Kind, LatLon},
     records::{self, *},
     Clock, Store, SystemClock,
 };
+pub use yingji_tiles::Response as TileResponse;
 
 /// An open replica and what the UI needs beside it.
 pub struct Console {

@@ -98,6 +98,24 @@ enum QueryCommand {
 enum ModelCommand {
     /// Run one JSON request (a file, or - for stdin) and print the JSON answer.
     Run { file: String },
+    /// A spill into the replica's river network: affected intakes and sluices to close, JSON out.
+    Spill {
+        #[arg(long, env = "YINGJI_DB")]
+        db: PathBuf,
+        #[arg(long, allow_hyphen_values = true)]
+        lat: f64,
+        #[arg(long, allow_hyphen_values = true)]
+        lon: f64,
+        /// Mass reaching the water, kg.
+        #[arg(long)]
+        mass_kg: f64,
+        /// Concentration that counts as affected, mg/L (e.g. the GB 3838-2002 limit).
+        #[arg(long)]
+        threshold_mg_l: f64,
+        /// First-order loss rate, 1/s.
+        #[arg(long, default_value_t = 0.0)]
+        decay_per_s: f64,
+    },
 }
 
 fn lang() -> String {
@@ -151,6 +169,22 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             print_json(&hits)?;
         }
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
+        Command::Model { model: ModelCommand::Spill { db, lat, lon, mass_kg, threshold_mg_l, decay_per_s } } => {
+            let console = Console::open(&db)?;
+            let request = yingji_spill::RiverSpillRequest { lat, lon, mass_kg, threshold_mg_l, decay_per_s };
+            match yingji_spill::river_spill(console.store().conn(), &request) {
+                Ok(result) => print_json(&result)?,
+                Err(e) => {
+                    let field = match &e {
+                        yingji_spill::SpillError::Invalid { field, .. } => *field,
+                        yingji_spill::SpillError::NoWaterway { .. } => "lat",
+                        _ => "",
+                    };
+                    println!("{}", serde_json::json!({ "error": { "field": field, "message": e.to_string() } }));
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
