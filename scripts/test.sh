@@ -43,7 +43,11 @@ done
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "real window: end-to-end tests (tauri-driver + WebKitWebDriver under Xvfb)"
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-  cargo test -p yingji-tests --features e2e --test e2e 2>&1 | grep -vE "^dbus-daemon|SpiRegistry"
+step "real window: end-to-end tests (tauri-driver + WebKitWebDriver under Xvfb), network cut off"
+# Built first, with the network; then run in a network namespace that has only loopback.
+cargo test -p yingji-tests --features e2e --test e2e --no-run
+if [ "$(id -u)" -eq 0 ]; then offline=(unshare --net); else offline=(unshare --net --map-root-user); fi
+"${offline[@]}" -- bash -c 'ip link set lo up && YINGJI_E2E_OFFLINE=1 CARGO_NET_OFFLINE=true \
+  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+  cargo test -p yingji-tests --features e2e --test e2e' 2>&1 | grep -vE "^dbus-daemon|SpiRegistry"
 exit "${PIPESTATUS[0]}"

@@ -90,6 +90,13 @@ fn one_map_draws_layers_and_answers_a_one_click_query() {
     let db = dir.path().join("demo.db");
     yingji_api::init(&db, true, 2026).unwrap();
 
+    // scripts/test.sh runs these tests in a network namespace with only loopback.
+    if std::env::var_os("YINGJI_E2E_OFFLINE").is_some() {
+        // /proc/net/dev lists the interfaces of this process's network namespace.
+        let dev = std::fs::read_to_string("/proc/net/dev").unwrap();
+        let interfaces: Vec<&str> = dev.lines().skip(2).filter_map(|l| l.split(':').next()).map(str::trim).collect();
+        assert_eq!(interfaces, ["lo"], "the network is not cut off");
+    }
     let driver = Driver::start(dir.path());
     let s = driver.session(&app, &["--db", db.to_str().unwrap()]);
     s.wait_for("the start page", "return document.body.dataset.ready === 'true'", json!([]));
@@ -100,6 +107,11 @@ fn one_map_draws_layers_and_answers_a_one_click_query() {
         s.script("return document.querySelectorAll('[data-testid=map-layers] input[type=checkbox]').length", json!([]));
     assert_eq!(toggles, json!(8));
     assert_eq!(s.script("return !!document.querySelector('#map canvas')", json!([])), json!(true));
+    // The base map comes from the packaged archive through tiles://, with no network.
+    assert_eq!(s.script("return document.getElementById('map').dataset.base", json!([])), json!("loaded"));
+    s.wait_for("base map tiles", "return Number(document.getElementById('map').dataset.baseTiles || 0) > 3", json!([]));
+    let packs = s.script("return [...document.querySelectorAll('[data-testid=map-packs] tr[data-pack]')].map(r => r.dataset.pack)", json!([]));
+    assert_eq!(packs, json!(["base"]));
 
     // Pick a point in the middle of the map (central Jiangsu) with a 50 km radius.
     s.script(
@@ -134,4 +146,16 @@ fn one_map_draws_layers_and_answers_a_one_click_query() {
     // Let the map finish fitting the query circle before the picture (not part of the check).
     std::thread::sleep(std::time::Duration::from_millis(1500));
     s.screenshot(&target_dir().join("e2e-screenshots/one-map-query.png"));
+
+    // Search: the map flies to the hit (Gaoyou, 32.78 N 119.46 E).
+    let search = s.find("[data-testid=global-search]");
+    s.type_into(&search, "高邮市");
+    s.wait_for("a region hit", "return document.querySelector('[data-testid=search-hit][data-kind=region]')", json!([]));
+    s.type_into(&search, "\u{E007}"); // Enter
+    s.wait_for(
+        "the map over Gaoyou",
+        "const c = (document.getElementById('map').dataset.center || '0,0').split(',').map(Number); \
+         return Math.abs(c[0] - 32.78) < 0.1 && Math.abs(c[1] - 119.46) < 0.1",
+        json!([]),
+    );
 }

@@ -4,7 +4,8 @@
 
 use std::{
     path::{Path, PathBuf},
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
+    time::Instant,
 };
 
 use tauri::{Manager, State};
@@ -102,6 +103,31 @@ async fn remove_map_pack(maps: State<'_, MapState>, id: String) -> Result<MapPac
     maps.0.remove(&id)
 }
 
+/// When the process started, for the start-up benchmark.
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// The view to open first: `--view map` opens the one map (the UI remembers nothing else).
+#[tauri::command]
+async fn startup_view() -> Result<Option<String>, ApiError> {
+    Ok(arg_value("--view").map(|p| p.to_string_lossy().into_owned()))
+}
+
+/// The map drew its first frame: how long after the process started, in ms. With
+/// `--exit-after-first-frame` (the start-up benchmark) the figure is printed and the app exits.
+#[tauri::command]
+async fn first_map_frame<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<u64, ApiError> {
+    let ms = STARTED.get().map_or(0, |t| t.elapsed().as_millis() as u64);
+    tracing::info!("first map frame after {ms} ms");
+    if std::env::args().any(|a| a == "--exit-after-first-frame") {
+        #[allow(clippy::print_stdout)] // the benchmark reads this line
+        {
+            println!("first-map-frame-ms={ms}");
+        }
+        app.exit(0);
+    }
+    Ok(ms)
+}
+
 /// The packaged base map: `--maps DIR` or `YINGJI_MAPS`, else `offline-tiles/` among the app's
 /// resources, else the source tree's (development builds and tests).
 fn maps_dir(resource_dir: Option<PathBuf>) -> PathBuf {
@@ -188,12 +214,15 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             nearest_stock,
             map_packs,
             add_map_pack,
-            remove_map_pack
+            remove_map_pack,
+            startup_view,
+            first_map_frame
         ])
 }
 
 /// Starts the window.
 pub fn run() -> anyhow::Result<()> {
+    STARTED.get_or_init(Instant::now);
     let db = configured_db();
     builder::<tauri::Wry>(db).run(tauri::generate_context!())?;
     Ok(())

@@ -34,5 +34,7 @@ export const api = {
   mapPacks: () => invoke<MapPackDto[]>("map_packs"),
   addMapPack: (path: string) => invoke<MapPackDto>("add_map_pack", { path }),
   removeMapPack: (id: string) => invoke<MapPackDto>("remove_map_pack", { id }),
+  startupView: () => invoke<string | null>("startup_view"),
+  firstMapFrame: () => invoke<number>("first_map_frame"),
   nearestStock: (query: StockQuery) => invoke<StockHitDto[]>("nearest_stock", { query }),
 };

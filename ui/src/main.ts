@@ -443,6 +443,7 @@ async function renderMap(): Promise<void> {
       open: (kind, id, name) => void openFromMap(kind, id, name),
       query: (lat, lon) => void runNear(lat, lon),
     }, style ?? BLANK_STYLE);
+    void oneMap.whenReady().then(() => api.firstMapFrame());
     const [data, packs] = await Promise.all([guarded(() => api.mapData()), guarded(() => api.mapPacks())]);
     if (data) await oneMap.setData(data);
     state.packs = packs ?? [];
@@ -728,6 +729,7 @@ async function start(): Promise<void> {
   state.regions = regions ?? [];
   renderAll();
   document.body.dataset.ready = "true";
+  if ((await guarded(() => api.startupView())) === "map") await openView("map");
 }
 
 void start();

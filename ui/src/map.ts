@@ -81,6 +81,18 @@ export class OneMap {
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     this.map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
     this.ready = new Promise((resolve) => this.map.once("load", () => resolve()));
+    // Observable state for people and tests: base tiles drawn, where the map looks.
+    let baseTiles = 0;
+    this.map.on("sourcedata", (e) => {
+      if (e.tile && e.sourceId && !e.sourceId.startsWith("yj-") && !e.sourceId.startsWith("pack-")) {
+        container.dataset.baseTiles = String(++baseTiles);
+      }
+    });
+    this.map.on("moveend", () => {
+      const c = this.map.getCenter();
+      container.dataset.center = `${c.lat.toFixed(4)},${c.lng.toFixed(4)}`;
+      container.dataset.zoom = this.map.getZoom().toFixed(2);
+    });
     this.map.on("contextmenu", (e) => this.cb.query(e.lngLat.lat, e.lngLat.lng));
     this.map.on("click", (e) => this.onClick(e));
   }
