@@ -79,6 +79,24 @@ fn search_a_team_by_part_of_its_name_and_see_its_contact() {
     let contact = s.text(&s.find("[data-field=contact_name]"));
     assert!(!contact.is_empty());
     s.screenshot(&target_dir().join("e2e-screenshots/team-detail.png"));
+
+    // A county imports its list with the CLI while the window is open: the window follows.
+    let csv = dir.path().join("teams.csv");
+    std::fs::write(
+        &csv,
+        "名称,区划代码,类型,人数,纬度,经度\n江宁区第二危化品处置队,320115,危化品处置,24,31.95,118.84\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(built_binary("yingji"))
+        .args(["import", "--db", db.to_str().unwrap(), csv.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    s.wait_for(
+        "the team count to follow the import",
+        "return document.querySelector('[data-testid=nav-team] .count')?.textContent === '151'",
+        json!([]),
+    );
 }
 
 /// The one map: the layers from the replica draw, a click in query mode asks what is around, and the
@@ -110,7 +128,10 @@ fn one_map_draws_layers_and_answers_a_one_click_query() {
     // The base map comes from the packaged archive through tiles://, with no network.
     assert_eq!(s.script("return document.getElementById('map').dataset.base", json!([])), json!("loaded"));
     s.wait_for("base map tiles", "return Number(document.getElementById('map').dataset.baseTiles || 0) > 3", json!([]));
-    let packs = s.script("return [...document.querySelectorAll('[data-testid=map-packs] tr[data-pack]')].map(r => r.dataset.pack)", json!([]));
+    let packs = s.script(
+        "return [...document.querySelectorAll('[data-testid=map-packs] tr[data-pack]')].map(r => r.dataset.pack)",
+        json!([]),
+    );
     assert_eq!(packs, json!(["base"]));
 
     // Pick a point in the middle of the map (central Jiangsu) with a 50 km radius.
@@ -150,7 +171,11 @@ fn one_map_draws_layers_and_answers_a_one_click_query() {
     // Search: the map flies to the hit (Gaoyou, 32.78 N 119.46 E).
     let search = s.find("[data-testid=global-search]");
     s.type_into(&search, "高邮市");
-    s.wait_for("a region hit", "return document.querySelector('[data-testid=search-hit][data-kind=region]')", json!([]));
+    s.wait_for(
+        "a region hit",
+        "return document.querySelector('[data-testid=search-hit][data-kind=region]')",
+        json!([]),
+    );
     s.type_into(&search, "\u{E007}"); // Enter
     s.wait_for(
         "the map over Gaoyou",

@@ -79,6 +79,11 @@ async fn nearest_stock(state: State<'_, AppState>, query: StockQuery) -> Result<
 }
 
 #[tauri::command]
+async fn data_version(state: State<'_, AppState>) -> Result<i64, ApiError> {
+    with(&state, |c| c.data_version())
+}
+
+#[tauri::command]
 async fn map_data(state: State<'_, AppState>) -> Result<MapData, ApiError> {
     with(&state, |c| c.map_data())
 }
@@ -216,7 +221,8 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             add_map_pack,
             remove_map_pack,
             startup_view,
-            first_map_frame
+            first_map_frame,
+            data_version
         ])
 }
 

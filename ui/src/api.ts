@@ -35,6 +35,7 @@ export const api = {
   addMapPack: (path: string) => invoke<MapPackDto>("add_map_pack", { path }),
   removeMapPack: (id: string) => invoke<MapPackDto>("remove_map_pack", { id }),
   startupView: () => invoke<string | null>("startup_view"),
+  dataVersion: () => invoke<number>("data_version"),
   firstMapFrame: () => invoke<number>("first_map_frame"),
   nearestStock: (query: StockQuery) => invoke<StockHitDto[]>("nearest_stock", { query }),
 };

@@ -724,12 +724,41 @@ async function start(): Promise<void> {
   clear(root, els.header, els.banner, h("div", { class: "body" }, els.nav, els.content, els.detail), els.footer, els.error);
   els.content.textContent = t("status.loading");
   renderHeader();
+  // The data version before the first read: any commit after it is followed.
+  const version = await api.dataVersion().catch(() => null);
   const [overview, regions] = await Promise.all([guarded(() => api.overview()), guarded(() => api.regions())]);
   state.overview = overview ?? null;
   state.regions = regions ?? [];
   renderAll();
   document.body.dataset.ready = "true";
   if ((await guarded(() => api.startupView())) === "map") await openView("map");
+  void followChanges(version);
+}
+
+/** Follows changes other programs commit (an import, sync): counts, lists and the map refresh. */
+async function followChanges(initial: number | null): Promise<void> {
+  let seen = initial;
+  for (;;) {
+    await new Promise((r) => window.setTimeout(r, 2000));
+    let v: number;
+    try {
+      v = await api.dataVersion();
+    } catch {
+      continue; // the database could not be opened: the error is already shown
+    }
+    if (seen !== null && v !== seen) {
+      const overview = await guarded(() => api.overview());
+      if (overview) state.overview = overview;
+      renderNav();
+      if (state.view === "overview") renderOverview();
+      else if (state.view !== "map") await loadRows(false);
+      if (oneMap) {
+        const data = await guarded(() => api.mapData());
+        if (data) await oneMap.setData(data);
+      }
+    }
+    seen = v;
+  }
 }
 
 void start();

@@ -450,6 +450,12 @@ impl Console {
             .collect())
     }
 
+    /// A number that changes whenever another connection (the CLI, an import, sync) commits to
+    /// the database; the window polls it to follow changes at once.
+    pub fn data_version(&self) -> Result<i64, ApiError> {
+        Ok(self.store.conn().query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Rows per table (`yingji stats`).
     pub fn stats(&self) -> Result<Vec<TableCount>, ApiError> {
         Ok(query::table_counts(self.store.conn())?
