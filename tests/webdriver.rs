@@ -62,7 +62,23 @@ impl Driver {
             "browserName": "wry",
             "tauri:options": {"application": app.display().to_string(), "args": args}
         }}});
-        let v = post(&format!("{}/session", self.url), caps);
+        // tauri-driver listens before the WebKitWebDriver behind it is ready: until then a new
+        // session's connection is closed without an answer. Retry those, nothing else.
+        let url = format!("{}/session", self.url);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let v = loop {
+            match ureq::post(&url).timeout(Duration::from_secs(60)).send_json(caps.clone()) {
+                Ok(r) => break r.into_json::<Value>().unwrap(),
+                Err(ureq::Error::Transport(e)) if Instant::now() < deadline => {
+                    eprintln!("new session not answered yet ({e}); retrying");
+                    std::thread::sleep(Duration::from_millis(300));
+                }
+                Err(ureq::Error::Status(code, r)) => {
+                    panic!("{url}: HTTP {code}: {}", r.into_string().unwrap_or_default())
+                }
+                Err(e) => panic!("{url}: {e}"),
+            }
+        };
         let id = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}")).to_owned();
         Session { base: format!("{}/session/{id}", self.url) }
     }
