@@ -16,7 +16,6 @@
 //! stdout, with the peak RSS of the benchmark process and the size of the synthetic file.
 #![allow(clippy::print_stdout)]
 
-mod rng;
 mod stats;
 mod synth;
 
@@ -37,7 +36,7 @@ use yingji_store::{
     Store,
 };
 
-use crate::rng::SplitMix64;
+use yingji_demo::rng::Rng as SplitMix64;
 
 /// Latency benchmarks of Yingji's speed targets.
 #[derive(Parser, Debug)]

@@ -13,10 +13,10 @@ use anyhow::Context;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use yingji_store::{records::*, Store, LATEST_SCHEMA_VERSION};
 
-use crate::rng::SplitMix64;
+use yingji_demo::rng::Rng as SplitMix64;
 
 /// Bumped whenever the generator's output changes, so that an old file is rebuilt.
-pub const GENERATOR_VERSION: &str = "1";
+pub const GENERATOR_VERSION: &str = "2";
 /// Located records per write transaction.
 pub const BATCH: usize = 50_000;
 

@@ -8,13 +8,13 @@
 
 mod catalog;
 pub mod geo;
-mod rng;
+pub mod rng;
 
 use std::collections::BTreeMap;
 
 use rusqlite::Transaction;
 use yingji_store::{
-    query::{haversine_m, LatLon},
+    query::{haversine_m, line_length_m, project_onto_line as project, LatLon},
     records::*,
     Store, StoreError,
 };
@@ -114,28 +114,6 @@ fn line_json(line: &[LatLon]) -> String {
     serde_json::json!({ "type": "LineString", "coordinates": coords }).to_string()
 }
 
-/// Distance from `p` to a polyline and the distance along the line to the nearest point, metres.
-fn project(line: &[LatLon], p: LatLon) -> (f64, f64) {
-    let k = p.lat.to_radians().cos();
-    let xy = |q: LatLon| ((q.lon - p.lon) * k * M_PER_DEG, (q.lat - p.lat) * M_PER_DEG);
-    let (mut best, mut best_along, mut along) = (f64::INFINITY, 0.0, 0.0);
-    for w in line.windows(2) {
-        let (a, b) = (xy(w[0]), xy(w[1]));
-        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-        let len2 = dx * dx + dy * dy;
-        let t = if len2 > 0.0 { (-(a.0 * dx + a.1 * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
-        let (cx, cy) = (a.0 + t * dx, a.1 + t * dy);
-        let d = (cx * cx + cy * cy).sqrt();
-        let seg = haversine_m(w[0], w[1]);
-        if d < best {
-            best = d;
-            best_along = along + t * seg;
-        }
-        along += seg;
-    }
-    (best, best_along)
-}
-
 /// The point `distance_m` along a polyline.
 fn point_along(line: &[LatLon], distance_m: f64) -> LatLon {
     let mut left = distance_m;
@@ -148,10 +126,6 @@ fn point_along(line: &[LatLon], distance_m: f64) -> LatLon {
         left -= seg;
     }
     *line.last().expect("non-empty line")
-}
-
-fn line_length_m(line: &[LatLon]) -> f64 {
-    line.windows(2).map(|w| haversine_m(w[0], w[1])).sum()
 }
 
 impl Builder<'_> {

@@ -14,7 +14,7 @@ use yingji_model::{
     river_network::{self, NetworkReach, NetworkReceptor, NetworkRelease, RiverNetworkRequest},
 };
 use yingji_store::{
-    query::{self, haversine_m, Kind, LatLon, EARTH_MEAN_RADIUS_M},
+    query::{self, Kind, LatLon},
     records::{ControlWork, RiverReach, SensitiveTarget, TargetKind},
 };
 
@@ -118,33 +118,12 @@ fn reaches(conn: &Connection) -> rusqlite::Result<Vec<RiverReach>> {
     rows.collect()
 }
 
-/// Distance from `p` to a polyline and the distance along it to the nearest point, metres.
-fn project(line: &[[f64; 2]], p: LatLon) -> (f64, f64) {
-    let m_per_deg = EARTH_MEAN_RADIUS_M * std::f64::consts::PI / 180.0;
-    let k = p.lat.to_radians().cos();
-    let xy = |q: [f64; 2]| ((q[0] - p.lon) * k * m_per_deg, (q[1] - p.lat) * m_per_deg);
-    let (mut best, mut best_along, mut along) = (f64::INFINITY, 0.0, 0.0);
-    for w in line.windows(2) {
-        let (a, b) = (xy(w[0]), xy(w[1]));
-        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-        let len2 = dx * dx + dy * dy;
-        let t = if len2 > 0.0 { (-(a.0 * dx + a.1 * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
-        let d = ((a.0 + t * dx).powi(2) + (a.1 + t * dy).powi(2)).sqrt();
-        let seg = haversine_m(LatLon { lat: w[0][1], lon: w[0][0] }, LatLon { lat: w[1][1], lon: w[1][0] });
-        if d < best {
-            best = d;
-            best_along = along + t * seg;
-        }
-        along += seg;
-    }
-    (best, best_along)
-}
-
-fn line_of(r: &RiverReach) -> Vec<[f64; 2]> {
-    serde_json::from_str::<serde_json::Value>(&r.geometry_json)
+fn line_of(r: &RiverReach) -> Vec<LatLon> {
+    let coords: Vec<[f64; 2]> = serde_json::from_str::<serde_json::Value>(&r.geometry_json)
         .ok()
         .and_then(|g| serde_json::from_value(g["coordinates"].clone()).ok())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    coords.into_iter().map(|c| LatLon { lat: c[1], lon: c[0] }).collect()
 }
 
 /// Where a spill at `p` enters the network: the nearest reach and the offset along it.
@@ -153,13 +132,11 @@ pub fn snap(conn: &Connection, p: LatLon) -> Result<(RiverReach, f64, f64), Spil
     let mut best: Option<(RiverReach, f64, f64)> = None;
     for c in candidates {
         let Some(reach) = RiverReach::get(conn, &c.item_id)? else { continue };
-        let (d, along) = project(&line_of(&reach), p);
+        let line = line_of(&reach);
+        let (d, along) = query::project_onto_line(&line, p);
         if best.as_ref().is_none_or(|b| d < b.1) {
             // Scale the offset to the stored length (the geometry is simplified).
-            let geometric = line_of(&reach)
-                .windows(2)
-                .map(|w| haversine_m(LatLon { lat: w[0][1], lon: w[0][0] }, LatLon { lat: w[1][1], lon: w[1][0] }))
-                .sum::<f64>();
+            let geometric = query::line_length_m(&line);
             let offset = if geometric > 0.0 { along / geometric * reach.length_m } else { 0.0 };
             best = Some((reach, d, offset));
         }

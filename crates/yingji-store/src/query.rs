@@ -61,6 +61,33 @@ pub fn haversine_m(a: LatLon, b: LatLon) -> f64 {
     2.0 * EARTH_MEAN_RADIUS_M * h.sqrt().min(1.0).asin()
 }
 
+/// Distance from `p` to a polyline, and the distance along the polyline to its nearest point,
+/// metres (a local flat projection around `p`: fine for reaches and roads of a few km).
+pub fn project_onto_line(line: &[LatLon], p: LatLon) -> (f64, f64) {
+    let k = p.lat.to_radians().cos();
+    let xy = |q: LatLon| ((q.lon - p.lon) * k * M_PER_DEG_LAT, (q.lat - p.lat) * M_PER_DEG_LAT);
+    let (mut best, mut best_along, mut along) = (f64::INFINITY, 0.0, 0.0);
+    for w in line.windows(2) {
+        let (a, b) = (xy(w[0]), xy(w[1]));
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let len2 = dx * dx + dy * dy;
+        let t = if len2 > 0.0 { (-(a.0 * dx + a.1 * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+        let d = ((a.0 + t * dx).powi(2) + (a.1 + t * dy).powi(2)).sqrt();
+        let seg = haversine_m(w[0], w[1]);
+        if d < best {
+            best = d;
+            best_along = along + t * seg;
+        }
+        along += seg;
+    }
+    (best, best_along)
+}
+
+/// Length of a polyline on the mean sphere, metres.
+pub fn line_length_m(line: &[LatLon]) -> f64 {
+    line.windows(2).map(|w| haversine_m(w[0], w[1])).sum()
+}
+
 /// One located thing near a point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NearHit {
