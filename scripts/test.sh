@@ -40,6 +40,14 @@ for crate in yingji-store yingji-api yingji-cli; do
   fi
 done
 
+# The window and the CLI reach the core only through the façade.
+for crate in yingji-cli yingji-desktop; do
+  direct=$(cargo tree -p "$crate" -e normal --depth 1 --prefix none | grep -oE '^yingji-[a-z-]+' | sort -u | grep -vx "$crate" | tr '\n' ' ')
+  if [ "$direct" != "yingji-api " ]; then
+    echo "$crate must depend on yingji-api only among our crates, found: $direct" >&2; exit 1
+  fi
+done
+
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 

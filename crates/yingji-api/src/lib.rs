@@ -450,6 +450,15 @@ impl Console {
             .collect())
     }
 
+    /// A spill into a waterway at a point, routed through the replica's river network to the
+    /// intakes and control works downstream (`yingji-spill`).
+    pub fn river_spill(
+        &self,
+        request: &yingji_spill::RiverSpillRequest,
+    ) -> Result<yingji_spill::RiverSpillResult, yingji_spill::SpillError> {
+        yingji_spill::river_spill(self.store.conn(), request)
+    }
+
     /// A number that changes whenever another connection (the CLI, an import, sync) commits to
     /// the database; the window polls it to follow changes at once.
     pub fn data_version(&self) -> Result<i64, ApiError> {
@@ -504,6 +513,13 @@ impl Console {
         &self.store
     }
 }
+
+/// One request of the JSON model contract (docs/model-api.md), answered by `yingji-model`.
+pub fn run_model_json(request: &serde_json::Value) -> Result<serde_json::Value, yingji_model::ModelError> {
+    yingji_model::run_json(request)
+}
+
+pub use yingji_spill::{RiverSpillRequest, RiverSpillResult, SpillError};
 
 /// Creates a replica at `path`: empty, or the demo province built from `seed`.
 pub fn init(path: &Path, demo: bool, seed: u64) -> Result<PathBuf, ApiError> {

@@ -171,13 +171,13 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
         Command::Model { model: ModelCommand::Spill { db, lat, lon, mass_kg, threshold_mg_l, decay_per_s } } => {
             let console = Console::open(&db)?;
-            let request = yingji_spill::RiverSpillRequest { lat, lon, mass_kg, threshold_mg_l, decay_per_s };
-            match yingji_spill::river_spill(console.store().conn(), &request) {
+            let request = yingji_api::RiverSpillRequest { lat, lon, mass_kg, threshold_mg_l, decay_per_s };
+            match console.river_spill(&request) {
                 Ok(result) => print_json(&result)?,
                 Err(e) => {
                     let field = match &e {
-                        yingji_spill::SpillError::Invalid { field, .. } => *field,
-                        yingji_spill::SpillError::NoWaterway { .. } => "lat",
+                        yingji_api::SpillError::Invalid { field, .. } => *field,
+                        yingji_api::SpillError::NoWaterway { .. } => "lat",
                         _ => "",
                     };
                     println!("{}", serde_json::json!({ "error": { "field": field, "message": e.to_string() } }));
@@ -209,7 +209,7 @@ fn model_run(file: &str) -> ExitCode {
         Ok(v) => v,
         Err(e) => return fail("", format!("the request is not valid JSON: {e}")),
     };
-    match yingji_model::run_json(&request) {
+    match yingji_api::run_model_json(&request) {
         Ok(answer) => {
             println!("{answer}");
             ExitCode::SUCCESS
