@@ -266,25 +266,17 @@ impl Builder<'_> {
                         let id = node_id(&r.id, i);
                         let entry =
                             nodes.entry(id.clone()).or_insert((format!("{}{}号节点", r.name_zh, i), kind, ll(*v)));
-                        entry.1 = match (entry.1, kind) {
-                            (NodeKind::Point, k) => k,
-                            (k, _) => k,
-                        };
+                        if entry.1 == NodeKind::Point {
+                            entry.1 = kind;
+                        }
                         (id, ll(*v))
                     }
                 };
-                if joined.is_some() {
-                    if let Some(n) = nodes.get_mut(&id) {
-                        if n.1 == NodeKind::Point || n.1 == NodeKind::Source || n.1 == NodeKind::Mouth {
-                            n.1 = NodeKind::Junction;
-                        }
-                    }
-                }
                 ids.push((id, pos));
             }
             river_nodes.push(ids);
         }
-        // A junction created before the river it belongs to was visited is still a plain node.
+        // Every vertex another river joins is a junction (lakes stay lakes).
         for r in &geo.rivers {
             for j in [&r.starts_from, &r.flows_into].into_iter().flatten() {
                 if let geo::Junction::River { river, at_index } = j {
@@ -514,7 +506,7 @@ impl Builder<'_> {
             return Err(DemoError::Inconsistent("no chemical parks".into()));
         }
         let mut used = std::collections::BTreeSet::new();
-        for i in 0..targets::ENTERPRISES {
+        for _ in 0..targets::ENTERPRISES {
             // Four in five inside a park, the rest near a county seat.
             let (pos, region, park) = if self.rng.chance(0.8) {
                 let k = self.rng.int(0, self.parks.len() as i64 - 1) as usize;
@@ -594,7 +586,6 @@ impl Builder<'_> {
                 }
                 .insert(self.tx)?;
             }
-            let _ = i;
         }
         Ok(())
     }

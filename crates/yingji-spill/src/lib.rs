@@ -164,10 +164,11 @@ pub fn river_spill(conn: &Connection, req: &RiverSpillRequest) -> Result<RiverSp
     }
     let (release_reach, snap_m, offset_m) = snap(conn, p)?;
     let stored = reaches(conn)?;
-    let by_id: HashMap<&str, &RiverReach> = stored.iter().map(|r| (r.id.as_str(), r)).collect();
+    let network = Downstream::new(&stored);
+    let by_id = &network.by_id;
 
     // Receptors: every intake and control work on a reach downstream of the release.
-    let downstream = downstream_reaches(&stored, &release_reach.id);
+    let downstream = network.of(&release_reach.id);
     let on = |reach: &Option<String>, off: Option<f64>| -> Option<(String, f64)> {
         let r = reach.as_deref()?;
         if !downstream.contains(r) {
@@ -247,7 +248,7 @@ pub fn river_spill(conn: &Connection, req: &RiverSpillRequest) -> Result<RiverSp
     for (w, r, off) in &works {
         let Some(s) = stats.get(format!("work:{}", w.id).as_str()) else { continue };
         let Some(close_by_s) = s.first_above_s else { continue };
-        let below_work = downstream_reaches(&stored, r);
+        let below_work = network.of(r);
         let protects = intakes
             .iter()
             .filter(|(t, tr, toff)| {
@@ -280,20 +281,32 @@ pub fn river_spill(conn: &Connection, req: &RiverSpillRequest) -> Result<RiverSp
     })
 }
 
-/// The reach `start` and every reach downstream of it.
-fn downstream_reaches(all: &[RiverReach], start: &str) -> BTreeSet<String> {
-    let mut leaving: BTreeMap<&str, Vec<&RiverReach>> = BTreeMap::new();
-    for r in all {
-        leaving.entry(r.from_node.as_str()).or_default().push(r);
+/// The network's reaches by the node they leave, to walk downstream.
+struct Downstream<'a> {
+    leaving: BTreeMap<&'a str, Vec<&'a RiverReach>>,
+    by_id: HashMap<&'a str, &'a RiverReach>,
+}
+
+impl<'a> Downstream<'a> {
+    fn new(all: &'a [RiverReach]) -> Downstream<'a> {
+        let mut leaving: BTreeMap<&str, Vec<&RiverReach>> = BTreeMap::new();
+        for r in all {
+            leaving.entry(r.from_node.as_str()).or_default().push(r);
+        }
+        Downstream { leaving, by_id: all.iter().map(|r| (r.id.as_str(), r)).collect() }
     }
-    let mut seen = BTreeSet::from([start.to_owned()]);
-    let mut queue: VecDeque<&str> = all.iter().filter(|r| r.id == start).map(|r| r.to_node.as_str()).collect();
-    while let Some(node) = queue.pop_front() {
-        for r in leaving.get(node).into_iter().flatten() {
-            if seen.insert(r.id.clone()) {
-                queue.push_back(&r.to_node);
+
+    /// The reach `start` and every reach downstream of it.
+    fn of(&self, start: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::from([start.to_owned()]);
+        let mut queue: VecDeque<&str> = self.by_id.get(start).map(|r| r.to_node.as_str()).into_iter().collect();
+        while let Some(node) = queue.pop_front() {
+            for r in self.leaving.get(node).into_iter().flatten() {
+                if seen.insert(r.id.clone()) {
+                    queue.push_back(&r.to_node);
+                }
             }
         }
+        seen
     }
-    seen
 }
