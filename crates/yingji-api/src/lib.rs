@@ -313,7 +313,10 @@ impl Console {
         let hits = query::search(conn, text, &filter, limit.clamp(1, 200) as usize)?;
         hits.into_iter()
             .map(|h| {
-                let at = yingji_store::map::locate(conn, h.kind, &h.item_id)?;
+                let at = match (h.lat, h.lon) {
+                    (Some(lat), Some(lon)) => Some(LatLon { lat, lon }),
+                    _ => yingji_store::map::locate(conn, h.kind, &h.item_id)?,
+                };
                 Ok(SearchHitDto {
                     kind: h.kind.as_str().to_owned(),
                     resource_kind: ResourceKind::from_kind(h.kind),

@@ -1,6 +1,6 @@
 //! Reads over the indexes: what is near a point, text search, counts and resource lists.
 
-use rusqlite::{types::Value, Connection};
+use rusqlite::{types::Value, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::records::{RiskGrade, StockCategory};
@@ -114,39 +114,72 @@ fn kinds_clause(kinds: &[Kind], params: &mut Vec<Value>) -> String {
     format!(" AND kind IN ({})", marks.join(","))
 }
 
+impl Kind {
+    /// The kind's coordinate on the R*Tree's kind dimension (`geo_rtree`, migration 0003).
+    /// Stable: stored in every replica's index. The codes are 1,000 apart, far more than the
+    /// province's extent in degrees, so that the R*Tree's splits (which minimise area and
+    /// overlap) keep each kind in nodes of its own and a one-kind query visits no others.
+    pub fn index_code(self) -> i64 {
+        1_000
+            * match self {
+                Kind::Region => 1,
+                Kind::RiskSource => 2,
+                Kind::Target => 3,
+                Kind::Reach => 4,
+                Kind::ControlWork => 5,
+                Kind::Team => 6,
+                Kind::Expert => 7,
+                Kind::Warehouse => 8,
+                Kind::StockItem => 9,
+            }
+    }
+}
+
 /// Everything of the given kinds (all kinds if empty) within `radius_m` of `center`, nearest
-/// first: candidates from the R*Tree bounding box, then exact great-circle distance.
+/// first: candidates from the R*Tree bounding box (one probe per kind, on the kind dimension),
+/// then exact great-circle distance.
 pub fn within(conn: &Connection, center: LatLon, radius_m: f64, kinds: &[Kind]) -> rusqlite::Result<Vec<NearHit>> {
     let d_lat = radius_m / M_PER_DEG_LAT;
     let cos_lat = center.lat.to_radians().cos().max(1e-6);
     let d_lon = (radius_m / (M_PER_DEG_LAT * cos_lat)).min(180.0);
-    let mut params = vec![
-        Value::Real(center.lon + d_lon),
-        Value::Real(center.lon - d_lon),
-        Value::Real(center.lat + d_lat),
-        Value::Real(center.lat - d_lat),
-    ];
-    let sql = format!(
-        "SELECT kind, item_id, name, region_code, lat, lon FROM geo_index
-         WHERE min_lon <= ?1 AND max_lon >= ?2 AND min_lat <= ?3 AND max_lat >= ?4{}",
-        kinds_clause(kinds, &mut params)
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
     let mut hits = Vec::new();
-    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-    while let Some(r) = rows.next()? {
-        let pos = LatLon { lat: r.get(4)?, lon: r.get(5)? };
-        let distance_m = haversine_m(center, pos);
-        if distance_m <= radius_m {
-            hits.push(NearHit {
-                kind: r.get(0)?,
-                item_id: r.get(1)?,
-                name: r.get(2)?,
-                region_code: r.get(3)?,
-                lat: pos.lat,
-                lon: pos.lon,
-                distance_m,
-            });
+    // No kind given: all of them, in one probe over the whole kind range.
+    let probes: Vec<(i64, i64)> = if kinds.is_empty() {
+        vec![(i64::MIN, i64::MAX)]
+    } else {
+        let mut codes: Vec<i64> = kinds.iter().map(|k| k.index_code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes.into_iter().map(|c| (c, c)).collect()
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, item_id, name, region_code, lat, lon FROM geo_rtree
+         WHERE min_lon <= ?1 AND max_lon >= ?2 AND min_lat <= ?3 AND max_lat >= ?4
+           AND min_kind <= ?5 AND max_kind >= ?6",
+    )?;
+    for (lo, hi) in probes {
+        let mut rows = stmt.query(rusqlite::params![
+            center.lon + d_lon,
+            center.lon - d_lon,
+            center.lat + d_lat,
+            center.lat - d_lat,
+            hi,
+            lo
+        ])?;
+        while let Some(r) = rows.next()? {
+            let pos = LatLon { lat: r.get(4)?, lon: r.get(5)? };
+            let distance_m = haversine_m(center, pos);
+            if distance_m <= radius_m {
+                hits.push(NearHit {
+                    kind: r.get(0)?,
+                    item_id: r.get(1)?,
+                    name: r.get(2)?,
+                    region_code: r.get(3)?,
+                    lat: pos.lat,
+                    lon: pos.lon,
+                    distance_m,
+                });
+            }
         }
     }
     hits.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then_with(|| a.item_id.cmp(&b.item_id)));
@@ -185,6 +218,9 @@ pub struct SearchHit {
     /// What matched, when it is not the name (a chemical held by a risk source, say).
     pub matched: Option<String>,
     pub region_code: String,
+    /// Where the thing is, when its index row is located (WGS-84 degrees).
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
 }
 
 /// Narrows a search.
@@ -244,7 +280,7 @@ fn text_subquery(text: &str, params: &mut Vec<Value>) -> Option<String> {
 }
 
 /// How many index matches a search ranks at most (see [`search`]).
-pub const SEARCH_CANDIDATES: usize = 5_000;
+pub const SEARCH_CANDIDATES: usize = 2_000;
 
 /// Finds things by any part of their Chinese name, their pinyin, CAS or UN number, best first.
 pub fn search(conn: &Connection, text: &str, filter: &SearchFilter, limit: usize) -> rusqlite::Result<Vec<SearchHit>> {
@@ -255,8 +291,9 @@ pub fn search(conn: &Connection, text: &str, filter: &SearchFilter, limit: usize
     // Rank a bounded set of candidates: ranking every match of a common word ("有限公司"
     // matches a third of a million-record replica) costs a second; the first candidates in
     // index order are ranked instead, and such a query is too broad to read through anyway.
-    let mut inner =
-        format!("SELECT kind, item_id, region_code, name, rank FROM ({sub} LIMIT {SEARCH_CANDIDATES}) WHERE 1");
+    let mut inner = format!(
+        "SELECT rowid AS key_id, kind, item_id, region_code, name, rank FROM ({sub} LIMIT {SEARCH_CANDIDATES}) WHERE 1"
+    );
     inner.push_str(&kinds_clause(&filter.kinds, &mut params));
     if let Some(prefix) = &filter.region_prefix {
         // Not LIKE: FTS5 would take a LIKE on its own column as a trigram query.
@@ -264,22 +301,17 @@ pub fn search(conn: &Connection, text: &str, filter: &SearchFilter, limit: usize
         params.push(Value::Text(prefix.clone()));
         params.push(Value::Text(prefix.clone()));
     }
-    // Over-fetch: several rows may point at one thing (a risk source and its chemicals).
-    let fetch = (limit * 4 + 8) as i64;
+    // Best first. With a per-kind cap every candidate is read in rank order, and the loop below
+    // keeps the best few of each kind, so that one kind with many look-alike names (a hundred
+    // warehouses holding 应急监测车) does not push the others out. Without one, over-fetch a
+    // little: several rows may point at one thing (a risk source and its chemicals).
     let sql = match filter.per_kind {
-        // The best few of every kind, so that one kind with many look-alike names (a hundred
-        // warehouses holding 应急监测车) does not push the others out.
-        Some(per_kind) => {
-            params.push(Value::Integer((per_kind * 4 + 4) as i64));
-            format!(
-                "SELECT kind, item_id, region_code, name FROM (
-                     SELECT *, row_number() OVER (PARTITION BY kind ORDER BY rank) AS nth FROM ({inner}))
-                 WHERE nth <= ? ORDER BY rank LIMIT ?"
-            )
+        Some(_) => format!("SELECT kind, item_id, region_code, name, key_id FROM ({inner}) ORDER BY rank"),
+        None => {
+            params.push(Value::Integer((limit * 4 + 8) as i64));
+            format!("SELECT kind, item_id, region_code, name, key_id FROM ({inner}) ORDER BY rank LIMIT ?")
         }
-        None => format!("SELECT kind, item_id, region_code, name FROM ({inner}) ORDER BY rank LIMIT ?"),
     };
-    params.push(Value::Integer(fetch));
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut seen = std::collections::HashSet::new();
@@ -306,7 +338,22 @@ pub fn search(conn: &Connection, text: &str, filter: &SearchFilter, limit: usize
         } else {
             (indexed_name, None)
         };
-        hits.push(SearchHit { kind, item_id, name, matched, region_code: r.get(2)? });
+        // The index row's own position, when it has one (a chemical row of a risk source or a
+        // stock line has none: the caller locates those through their owner).
+        let key_id: i64 = r.get(4)?;
+        let at: Option<(f64, f64)> = conn
+            .prepare_cached("SELECT lat, lon FROM geo_rtree WHERE key_id = ?1")?
+            .query_row([key_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        hits.push(SearchHit {
+            kind,
+            item_id,
+            name,
+            matched,
+            region_code: r.get(2)?,
+            lat: at.map(|a| a.0),
+            lon: at.map(|a| a.1),
+        });
         if hits.len() == limit {
             break;
         }

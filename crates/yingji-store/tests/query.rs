@@ -182,6 +182,28 @@ fn haversine_matches_a_known_distance() {
     assert!((d - 270_000.0).abs() < 3_000.0, "{d}");
 }
 
+/// The R*Tree's kind dimension holds each row's kind code, and a query for one kind never sees
+/// another kind, however near.
+#[test]
+fn kind_filters_come_from_the_index_kind_dimension() {
+    let store = sample();
+    let mut stmt = store.conn().prepare("SELECT DISTINCT kind, min_kind, max_kind FROM geo_rtree").unwrap();
+    let rows: Vec<(Kind, f64, f64)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap();
+    assert_eq!(rows.len(), 3, "regions, teams and the risk source: {rows:?}");
+    for (kind, lo, hi) in rows {
+        assert_eq!((lo, hi), (kind.index_code() as f64, kind.index_code() as f64), "{kind:?}");
+    }
+    // The regions sit at (32.0, 118.8), the risk source at (32.2, 118.8): nearer than any team.
+    let c = LatLon { lat: 32.0, lon: 118.8 };
+    let all = query::nearest(store.conn(), c, &[], 3, 100_000.0).unwrap();
+    assert!(all.iter().all(|h| h.kind == Kind::Region), "{all:?}");
+    let teams = query::nearest(store.conn(), c, &[Kind::Team], 3, 100_000.0).unwrap();
+    assert_eq!(teams.iter().map(|h| h.item_id.as_str()).collect::<Vec<_>>(), ["t1", "t2", "t3"]);
+    let two = query::within(store.conn(), c, 100_000.0, &[Kind::Team, Kind::RiskSource, Kind::Team]).unwrap();
+    assert_eq!(two.iter().map(|h| h.item_id.as_str()).collect::<Vec<_>>(), ["t1", "r1", "t2", "t3"]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
