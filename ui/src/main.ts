@@ -549,10 +549,13 @@ async function showOnMap(lat: number, lon: number): Promise<void> {
   oneMap?.flyTo(lat, lon, 13);
 }
 
+const NEAR_LISTED = 50;
+
 async function runNear(lat: number, lon: number): Promise<void> {
   // Resources and targets (not river reaches or regions): what a commander can call on or must protect.
   const kinds = ["risk_source", "target", "control_work", "team", "expert", "warehouse"];
-  const r = await guarded(() => api.near({ lat, lon, radius_km: state.radiusKm, kinds }));
+  // Exact counts, the nearest 50 of each kind listed (a chemical park holds thousands).
+  const r = await guarded(() => api.near({ lat, lon, radius_km: state.radiusKm, kinds, per_kind: NEAR_LISTED }));
   if (!r) return;
   state.near = r;
   state.stockHits = null;
@@ -575,12 +578,14 @@ function renderNear(r: NearResult): void {
     r.groups.map((g) =>
       h("section", { class: "near-group", "data-kind": g.kind },
         h("h3", {}, t(`kind.${g.kind}`), h("span", { class: "count" }, ` ${g.count}`)),
-        h("ol", {}, g.items.slice(0, 50).map((it) =>
+        h("ol", {}, g.items.slice(0, NEAR_LISTED).map((it) =>
           h("li", { onclick: () => { const panel = MAP_KIND_TO_PANEL[g.kind] ?? (g.kind === "expert" ? "expert" : g.kind === "stock_item" ? "stock_item" : undefined); if (panel) { state.near = null; void select(panel, it.item_id); } } },
             h("span", { class: "near-name" }, it.name),
             h("span", { class: "near-dist" }, km(it.distance_m)),
             h("span", { class: "secondary" }, it.region_name)))),
-        g.count > 50 ? h("div", { class: "secondary" }, t("near.more", { n: g.count - 50 })) : null)),
+        g.count > Math.min(g.items.length, NEAR_LISTED)
+          ? h("div", { class: "secondary" }, t("near.more", { n: g.count - Math.min(g.items.length, NEAR_LISTED) }))
+          : null)),
   );
 }
 
@@ -725,13 +730,25 @@ async function start(): Promise<void> {
   els.content.textContent = t("status.loading");
   renderHeader();
   // The data version before the first read: any commit after it is followed.
-  const version = await api.dataVersion().catch(() => null);
-  const [overview, regions] = await Promise.all([guarded(() => api.overview()), guarded(() => api.regions())]);
+  const [version, view] = await Promise.all([
+    api.dataVersion().catch(() => null),
+    guarded(() => api.startupView()),
+  ]);
+  const loading = Promise.all([guarded(() => api.overview()), guarded(() => api.regions())]);
+  // Opening on the map: the map loads first and the start page's figures come in beside it.
+  const map = view === "map" ? openView("map") : null;
+  const [overview, regions] = await loading;
   state.overview = overview ?? null;
   state.regions = regions ?? [];
-  renderAll();
+  if (map) {
+    renderHeader();
+    renderNav();
+    renderFooter();
+    await map;
+  } else {
+    renderAll();
+  }
   document.body.dataset.ready = "true";
-  if ((await guarded(() => api.startupView())) === "map") await openView("map");
   void followChanges(version);
 }
 

@@ -287,6 +287,10 @@ pub struct NearQuery {
     /// Only the N nearest.
     #[ts(optional)]
     pub nearest: Option<u32>,
+    /// Without `nearest`: list at most this many of each kind (the counts stay exact); all if unset.
+    #[serde(default)]
+    #[ts(optional)]
+    pub per_kind: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -395,28 +395,40 @@ impl Console {
             })?);
         }
         let radius_m = q.radius_km * 1000.0;
-        let hits = match q.nearest {
-            Some(n) => query::nearest(self.store.conn(), center, &kinds, n as usize, radius_m)?,
-            None => query::within(self.store.conn(), center, radius_m, &kinds)?,
+        let conn = self.store.conn();
+        let item = |h: query::NearHit| NearItem {
+            region_name: self.region_name(&h.region_code),
+            item_id: h.item_id,
+            name: h.name,
+            region_code: h.region_code,
+            lat: h.lat,
+            lon: h.lon,
+            distance_m: h.distance_m.round(),
         };
         let mut groups: Vec<NearGroup> = Vec::new();
-        for h in hits {
-            let item = NearItem {
-                item_id: h.item_id,
-                name: h.name,
-                region_name: self.region_name(&h.region_code),
-                region_code: h.region_code,
-                lat: h.lat,
-                lon: h.lon,
-                distance_m: h.distance_m.round(),
-            };
-            match groups.iter_mut().find(|g| g.kind == h.kind.as_str()) {
-                Some(g) => g.items.push(item),
-                None => groups.push(NearGroup { kind: h.kind.as_str().to_owned(), count: 0, items: vec![item] }),
+        match q.nearest {
+            Some(n) => {
+                for h in query::nearest(conn, center, &kinds, n as usize, radius_m)? {
+                    let kind = h.kind.as_str();
+                    match groups.iter_mut().find(|g| g.kind == kind) {
+                        Some(g) => g.items.push(item(h)),
+                        None => groups.push(NearGroup { kind: kind.to_owned(), count: 0, items: vec![item(h)] }),
+                    }
+                }
+                for g in &mut groups {
+                    g.count = g.items.len() as u32;
+                }
             }
-        }
-        for g in &mut groups {
-            g.count = g.items.len() as u32;
+            None => {
+                let per_kind = q.per_kind.map_or(usize::MAX, |n| n as usize);
+                for k in query::within_by_kind(conn, center, radius_m, &kinds, per_kind)? {
+                    groups.push(NearGroup {
+                        kind: k.kind.as_str().to_owned(),
+                        count: k.count as u32,
+                        items: k.nearest.into_iter().map(item).collect(),
+                    });
+                }
+            }
         }
         groups.sort_by(|a, b| a.kind.cmp(&b.kind));
         Ok(NearResult { lat: q.lat, lon: q.lon, radius_km: q.radius_km, groups })

@@ -77,6 +77,9 @@ enum QueryCommand {
         /// Only the N nearest.
         #[arg(long)]
         nearest: Option<u32>,
+        /// Without --nearest: list at most N of each kind (the counts stay exact); all by default.
+        #[arg(long)]
+        per_kind: Option<u32>,
         /// The N nearest warehouses holding this item (any part of its name, e.g. 活性炭); needs --nearest.
         #[arg(long, requires = "nearest")]
         holding: Option<String>,
@@ -155,13 +158,13 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             let summary = console.import_file(&file, kind.as_deref(), skip_bad)?;
             print_json(&summary)?;
         }
-        Command::Query { query: QueryCommand::Near { db, lat, lon, radius_km, kind, nearest, holding } } => {
+        Command::Query { query: QueryCommand::Near { db, lat, lon, radius_km, kind, nearest, per_kind, holding } } => {
             let console = Console::open(&db)?;
             match (holding, nearest) {
                 (Some(item), Some(n)) => {
                     print_json(&console.nearest_stock(&StockQuery { lat, lon, item, nearest: n })?)?
                 }
-                _ => print_json(&console.near(&NearQuery { lat, lon, radius_km, kinds: kind, nearest })?)?,
+                _ => print_json(&console.near(&NearQuery { lat, lon, radius_km, kinds: kind, nearest, per_kind })?)?,
             }
         }
         Command::Query { query: QueryCommand::Search { text, db, region, limit } } => {

@@ -135,29 +135,51 @@ impl Kind {
     }
 }
 
-/// Everything of the given kinds (all kinds if empty) within `radius_m` of `center`, nearest
-/// first: candidates from the R*Tree bounding box (one probe per kind, on the kind dimension),
-/// then exact great-circle distance.
-pub fn within(conn: &Connection, center: LatLon, radius_m: f64, kinds: &[Kind]) -> rusqlite::Result<Vec<NearHit>> {
+/// An index entry seen from the R*Tree's nodes alone (no lookup of its auxiliary columns): its
+/// key, kind and a distance known to within `err_m`.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    key_id: i64,
+    kind_code: i64,
+    approx_m: f64,
+    err_m: f64,
+}
+
+impl Candidate {
+    fn surely_within(&self, radius_m: f64) -> bool {
+        self.approx_m + self.err_m <= radius_m
+    }
+    fn maybe_within(&self, radius_m: f64) -> bool {
+        self.approx_m - self.err_m <= radius_m
+    }
+}
+
+/// The kind codes to probe for: one probe per kind, or one over the whole kind range.
+fn probes(kinds: &[Kind]) -> Vec<(i64, i64)> {
+    if kinds.is_empty() {
+        return vec![(i64::MIN, i64::MAX)];
+    }
+    let mut codes: Vec<i64> = kinds.iter().map(|k| k.index_code()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes.into_iter().map(|c| (c, c)).collect()
+}
+
+/// Every index entry whose box may lie within `radius_m` of `center`, read from the R*Tree's
+/// nodes only. The nodes hold each box in 32-bit floats rounded outwards, so the box centre is
+/// within half the box's diagonal of the stored position (about a metre for a point); that
+/// bound is the candidate's `err_m`.
+fn scan(conn: &Connection, center: LatLon, radius_m: f64, kinds: &[Kind]) -> rusqlite::Result<Vec<Candidate>> {
     let d_lat = radius_m / M_PER_DEG_LAT;
     let cos_lat = center.lat.to_radians().cos().max(1e-6);
     let d_lon = (radius_m / (M_PER_DEG_LAT * cos_lat)).min(180.0);
-    let mut hits = Vec::new();
-    // No kind given: all of them, in one probe over the whole kind range.
-    let probes: Vec<(i64, i64)> = if kinds.is_empty() {
-        vec![(i64::MIN, i64::MAX)]
-    } else {
-        let mut codes: Vec<i64> = kinds.iter().map(|k| k.index_code()).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        codes.into_iter().map(|c| (c, c)).collect()
-    };
     let mut stmt = conn.prepare_cached(
-        "SELECT kind, item_id, name, region_code, lat, lon FROM geo_rtree
+        "SELECT key_id, min_kind, min_lon, max_lon, min_lat, max_lat FROM geo_rtree
          WHERE min_lon <= ?1 AND max_lon >= ?2 AND min_lat <= ?3 AND max_lat >= ?4
            AND min_kind <= ?5 AND max_kind >= ?6",
     )?;
-    for (lo, hi) in probes {
+    let mut out = Vec::new();
+    for (lo, hi) in probes(kinds) {
         let mut rows = stmt.query(rusqlite::params![
             center.lon + d_lon,
             center.lon - d_lon,
@@ -167,28 +189,134 @@ pub fn within(conn: &Connection, center: LatLon, radius_m: f64, kinds: &[Kind]) 
             lo
         ])?;
         while let Some(r) = rows.next()? {
-            let pos = LatLon { lat: r.get(4)?, lon: r.get(5)? };
-            let distance_m = haversine_m(center, pos);
-            if distance_m <= radius_m {
-                hits.push(NearHit {
-                    kind: r.get(0)?,
-                    item_id: r.get(1)?,
-                    name: r.get(2)?,
-                    region_code: r.get(3)?,
-                    lat: pos.lat,
-                    lon: pos.lon,
-                    distance_m,
-                });
+            let (min_lon, max_lon, min_lat, max_lat): (f64, f64, f64, f64) =
+                (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+            let mid = LatLon { lat: (min_lat + max_lat) / 2.0, lon: (min_lon + max_lon) / 2.0 };
+            let corner = LatLon { lat: max_lat, lon: max_lon };
+            // + 0.5 m for the rounding of the stored position itself and of the arithmetic.
+            let candidate = Candidate {
+                key_id: r.get(0)?,
+                kind_code: r.get::<_, f64>(1)? as i64,
+                approx_m: haversine_m(center, mid),
+                err_m: haversine_m(mid, corner) + 0.5,
+            };
+            if candidate.maybe_within(radius_m) {
+                out.push(candidate);
             }
         }
     }
+    Ok(out)
+}
+
+/// The full index row of one candidate, with its exact distance.
+fn fetch(conn: &Connection, center: LatLon, key_id: i64) -> rusqlite::Result<NearHit> {
+    conn.prepare_cached("SELECT kind, item_id, name, region_code, lat, lon FROM geo_rtree WHERE key_id = ?1")?
+        .query_row([key_id], |r| {
+            let pos = LatLon { lat: r.get(4)?, lon: r.get(5)? };
+            Ok(NearHit {
+                kind: r.get(0)?,
+                item_id: r.get(1)?,
+                name: r.get(2)?,
+                region_code: r.get(3)?,
+                lat: pos.lat,
+                lon: pos.lon,
+                distance_m: haversine_m(center, pos),
+            })
+        })
+}
+
+fn sort_hits(hits: &mut [NearHit]) {
     hits.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then_with(|| a.item_id.cmp(&b.item_id)));
+}
+
+/// The `n` nearest of `candidates` within `radius_m` by exact distance, nearest first, fetching
+/// only those that can be among them.
+fn nearest_of(
+    conn: &Connection,
+    center: LatLon,
+    candidates: &[Candidate],
+    n: usize,
+    radius_m: f64,
+) -> rusqlite::Result<Vec<NearHit>> {
+    if n == 0 || candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Anything whose lower bound exceeds the n-th smallest upper bound cannot be among the n.
+    let mut upper: Vec<f64> = candidates.iter().map(|c| c.approx_m + c.err_m).collect();
+    let bound = if upper.len() > n { *upper.select_nth_unstable_by(n - 1, f64::total_cmp).1 } else { f64::INFINITY };
+    let mut hits = Vec::new();
+    for c in candidates.iter().filter(|c| c.approx_m - c.err_m <= bound) {
+        let hit = fetch(conn, center, c.key_id)?;
+        if hit.distance_m <= radius_m {
+            hits.push(hit);
+        }
+    }
+    sort_hits(&mut hits);
+    hits.truncate(n);
     Ok(hits)
 }
 
+/// Everything of the given kinds (all kinds if empty) within `radius_m` of `center`, nearest
+/// first: candidates from the R*Tree bounding box (one probe per kind, on the kind dimension),
+/// then exact great-circle distance.
+pub fn within(conn: &Connection, center: LatLon, radius_m: f64, kinds: &[Kind]) -> rusqlite::Result<Vec<NearHit>> {
+    let mut hits = Vec::new();
+    for c in scan(conn, center, radius_m, kinds)? {
+        let hit = fetch(conn, center, c.key_id)?;
+        if hit.distance_m <= radius_m {
+            hits.push(hit);
+        }
+    }
+    sort_hits(&mut hits);
+    Ok(hits)
+}
+
+/// What one kind holds within a radius: how many, and the nearest of them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KindWithin {
+    pub kind: Kind,
+    /// Everything of this kind within the radius.
+    pub count: usize,
+    /// The nearest `per_kind` of them, nearest first.
+    pub nearest: Vec<NearHit>,
+}
+
+/// Per kind (all kinds if `kinds` is empty), in kind order: how many things lie within
+/// `radius_m` of `center` (exactly) and the nearest `per_kind` of them. Counting reads only the
+/// R*Tree's nodes; only entries within a metre or so of the circle and those listed are looked
+/// up, so a click in a chemical park with ten thousand things around stays quick.
+pub fn within_by_kind(
+    conn: &Connection,
+    center: LatLon,
+    radius_m: f64,
+    kinds: &[Kind],
+    per_kind: usize,
+) -> rusqlite::Result<Vec<KindWithin>> {
+    let mut by_code: std::collections::BTreeMap<i64, Vec<Candidate>> = std::collections::BTreeMap::new();
+    for c in scan(conn, center, radius_m, kinds)? {
+        by_code.entry(c.kind_code).or_default().push(c);
+    }
+    let mut out = Vec::new();
+    for (code, candidates) in by_code {
+        let Some(kind) = Kind::ALL.iter().copied().find(|k| k.index_code() == code) else { continue };
+        let mut count = 0;
+        for c in &candidates {
+            if c.surely_within(radius_m) || fetch(conn, center, c.key_id)?.distance_m <= radius_m {
+                count += 1;
+            }
+        }
+        if count > 0 {
+            let nearest = nearest_of(conn, center, &candidates, per_kind, radius_m)?;
+            out.push(KindWithin { kind, count, nearest });
+        }
+    }
+    Ok(out)
+}
+
 /// The `n` nearest things of the given kinds, searching outwards from 2 km up to `max_radius_m`.
-/// Everything within the radius that first holds `n` hits is nearer than anything outside it,
-/// so the answer is exact.
+/// Everything within the radius that first surely holds `n` hits is nearer than anything outside
+/// it, so the answer is exact. The radius grows by the density seen so far (at least ×1.5; ×4
+/// when nothing was seen), so a point far from everything does not read a whole province at once.
 pub fn nearest(
     conn: &Connection,
     center: LatLon,
@@ -199,12 +327,13 @@ pub fn nearest(
     let mut radius_m: f64 = 2_000.0;
     loop {
         let r = radius_m.min(max_radius_m);
-        let mut hits = within(conn, center, r, kinds)?;
-        if hits.len() >= n || r >= max_radius_m {
-            hits.truncate(n);
-            return Ok(hits);
+        let candidates = scan(conn, center, r, kinds)?;
+        let sure = candidates.iter().filter(|c| c.surely_within(r)).count();
+        if sure >= n || r >= max_radius_m {
+            return nearest_of(conn, center, &candidates, n, r);
         }
-        radius_m *= 4.0;
+        let grow = if sure == 0 { 4.0 } else { ((n as f64 / sure as f64).sqrt() * 1.25).max(1.5) };
+        radius_m = r * grow;
     }
 }
 

@@ -232,6 +232,16 @@ proptest! {
 
         let got = query::within(store.conn(), c, radius_m, &[Kind::Team]).unwrap();
         let want: Vec<&str> = brute.iter().filter(|b| b.0 <= radius_m).map(|b| b.1.as_str()).collect();
-        prop_assert_eq!(got.iter().map(|h| h.item_id.as_str()).collect::<Vec<_>>(), want);
+        prop_assert_eq!(got.iter().map(|h| h.item_id.as_str()).collect::<Vec<_>>(), want.clone());
+
+        // Counts per kind are exact and the listed ones are the nearest, whatever else is near.
+        let groups = query::within_by_kind(store.conn(), c, radius_m, &[], n).unwrap();
+        let teams = groups.iter().find(|g| g.kind == Kind::Team);
+        prop_assert_eq!(teams.map_or(0, |g| g.count), want.len());
+        let listed: Vec<&str> = teams.map(|g| g.nearest.iter().map(|h| h.item_id.as_str()).collect()).unwrap_or_default();
+        prop_assert_eq!(listed, want.iter().take(n).copied().collect::<Vec<_>>());
+        let regions = groups.iter().find(|g| g.kind == Kind::Region).map_or(0, |g| g.count);
+        let region_distance = haversine_m(c, LatLon { lat: 32.0, lon: 118.8 });
+        prop_assert_eq!(regions, if region_distance <= radius_m { 3 } else { 0 });
     }
 }

@@ -8,4 +8,8 @@ kinds: Array<string>,
 /**
  * Only the N nearest.
  */
-nearest?: number, };
+nearest?: number, 
+/**
+ * Without `nearest`: list at most this many of each kind (the counts stay exact); all if unset.
+ */
+per_kind?: number, };
