@@ -245,3 +245,48 @@ proptest! {
         prop_assert_eq!(regions, if region_distance <= radius_m { 3 } else { 0 });
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Counting by grid cells (cells inside the circle from their totals, edge cells point by
+    /// point) gives the brute-force count, with points crowded around the centre, many of them
+    /// exactly on cell edges, after moves and deletions.
+    #[test]
+    fn counts_by_cell_agree_with_brute_force(
+        offsets in prop::collection::vec((-0.12f64..0.12, -0.12f64..0.12, any::<bool>()), 1..150),
+        center in (31.5f64..32.5, 118.5f64..119.5),
+        radius_m in 100.0f64..15_000.0,
+        moved in 0usize..150,
+        removed in 0usize..150,
+    ) {
+        let store = base();
+        let mut points: Vec<(f64, f64)> = offsets
+            .iter()
+            .map(|(dlat, dlon, on_edge)| {
+                let (lat, lon) = (center.0 + dlat, center.1 + dlon);
+                // On a cell edge: a whole number of hundredths of a degree.
+                if *on_edge { ((lat * 100.0).round() / 100.0, (lon * 100.0).round() / 100.0) } else { (lat, lon) }
+            })
+            .collect();
+        for (i, (lat, lon)) in points.iter().enumerate() {
+            team(&store, &format!("t{i:03}"), &format!("队伍{i}"), *lat, *lon);
+        }
+        let m = moved % points.len();
+        points[m] = (center.0 + 0.003, center.1 - 0.002);
+        store.conn().execute("UPDATE teams SET lat = ?1, lon = ?2 WHERE id = ?3",
+            rusqlite::params![points[m].0, points[m].1, format!("t{m:03}")]).unwrap();
+        let gone = removed % points.len();
+        store.conn().execute("DELETE FROM teams WHERE id = ?1", [format!("t{gone:03}")]).unwrap();
+
+        let c = LatLon { lat: center.0, lon: center.1 };
+        let want = points.iter().enumerate()
+            .filter(|(i, p)| *i != gone && haversine_m(c, LatLon { lat: p.0, lon: p.1 }) <= radius_m)
+            .count();
+        let groups = query::within_by_kind(store.conn(), c, radius_m, &[Kind::Team, Kind::Region], 5).unwrap();
+        let got = groups.iter().find(|g| g.kind == Kind::Team).map_or(0, |g| g.count);
+        prop_assert_eq!(got, want);
+        let listed = groups.iter().find(|g| g.kind == Kind::Team).map_or(0, |g| g.nearest.len());
+        prop_assert_eq!(listed, want.min(5));
+    }
+}
