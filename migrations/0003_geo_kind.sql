@@ -1,7 +1,9 @@
 -- 0003_geo_kind: the kind of a located thing becomes a dimension of the R*Tree, so that a query
 -- for one kind ("the 10 nearest teams") visits only that kind's nodes instead of every record
 -- in the box and filtering afterwards (at a million records, the box around a chemical park
--- holds tens of thousands of other things).
+-- holds tens of thousands of other things). A kind spans [code, code + 1]: with no extent on
+-- that dimension every one-kind node would have zero volume, and the R*Tree could no longer
+-- choose between nodes by their growth, scattering each kind's points over all its nodes.
 --
 -- `geo_cells` counts the located things of each kind per grid cell of 0.01° (yj_cell()), so a
 -- one-click query counts the cells wholly inside its circle without reading their points.
@@ -17,7 +19,7 @@ CREATE VIRTUAL TABLE geo_rtree USING rtree(
 
 INSERT INTO geo_rtree(key_id, min_kind, max_kind, min_lon, max_lon, min_lat, max_lat,
                       kind, item_id, name, region_code, lat, lon)
-    SELECT key_id, yj_kind_code(kind), yj_kind_code(kind), min_lon, max_lon, min_lat, max_lat,
+    SELECT key_id, yj_kind_code(kind), yj_kind_code(kind) + 1, min_lon, max_lon, min_lat, max_lat,
            kind, item_id, name, region_code, lat, lon
     FROM geo_index;
 
@@ -41,7 +43,7 @@ CREATE VIEW geo_index AS
 CREATE TRIGGER geo_index_insert INSTEAD OF INSERT ON geo_index BEGIN
     INSERT INTO geo_rtree(key_id, min_kind, max_kind, min_lon, max_lon, min_lat, max_lat,
                           kind, item_id, name, region_code, lat, lon)
-        VALUES (NEW.key_id, yj_kind_code(NEW.kind), yj_kind_code(NEW.kind), NEW.min_lon, NEW.max_lon,
+        VALUES (NEW.key_id, yj_kind_code(NEW.kind), yj_kind_code(NEW.kind) + 1, NEW.min_lon, NEW.max_lon,
                 NEW.min_lat, NEW.max_lat, NEW.kind, NEW.item_id, NEW.name, NEW.region_code, NEW.lat, NEW.lon);
     INSERT INTO geo_cells(kind_code, cell_y, cell_x, n)
         VALUES (yj_kind_code(NEW.kind), yj_cell(NEW.lat), yj_cell(NEW.lon), 1)

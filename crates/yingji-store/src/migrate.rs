@@ -89,7 +89,7 @@ mod tests {
             .unwrap();
         let (region, team) =
             (crate::query::Kind::Region.index_code() as f64, crate::query::Kind::Team.index_code() as f64);
-        assert_eq!(rows, vec![("320000".into(), region, region), ("t1".into(), team, team)]);
+        assert_eq!(rows, vec![("320000".into(), region, region + 1.0), ("t1".into(), team, team + 1.0)]);
         conn.execute("UPDATE teams SET lat = 33.0 WHERE id = 't1'", []).unwrap();
         let lat: f64 = conn.query_row("SELECT lat FROM geo_rtree WHERE item_id = 't1'", [], |r| r.get(0)).unwrap();
         assert_eq!(lat, 33.0);

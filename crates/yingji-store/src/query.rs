@@ -115,10 +115,11 @@ fn kinds_clause(kinds: &[Kind], params: &mut Vec<Value>) -> String {
 }
 
 impl Kind {
-    /// The kind's coordinate on the R*Tree's kind dimension (`geo_rtree`, migration 0003).
-    /// Stable: stored in every replica's index. The codes are 1,000 apart, far more than the
-    /// province's extent in degrees, so that the R*Tree's splits (which minimise area and
-    /// overlap) keep each kind in nodes of its own and a one-kind query visits no others.
+    /// The kind's coordinate on the R*Tree's kind dimension (`geo_rtree`, migration 0003): a
+    /// kind spans [code, code + 1]. Stable: stored in every replica's index. The codes are 1,000
+    /// apart, far more than the province's extent in degrees, so that the R*Tree's splits (which
+    /// minimise volume and overlap) keep each kind in nodes of its own and a one-kind query
+    /// visits no others.
     pub fn index_code(self) -> i64 {
         1_000
             * match self {

@@ -192,7 +192,7 @@ fn kind_filters_come_from_the_index_kind_dimension() {
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap();
     assert_eq!(rows.len(), 3, "regions, teams and the risk source: {rows:?}");
     for (kind, lo, hi) in rows {
-        assert_eq!((lo, hi), (kind.index_code() as f64, kind.index_code() as f64), "{kind:?}");
+        assert_eq!((lo, hi), (kind.index_code() as f64, kind.index_code() as f64 + 1.0), "{kind:?}");
     }
     // The regions sit at (32.0, 118.8), the risk source at (32.2, 118.8): nearer than any team.
     let c = LatLon { lat: 32.0, lon: 118.8 };
