@@ -5,9 +5,6 @@
 -- that dimension every one-kind node would have zero volume, and the R*Tree could no longer
 -- choose between nodes by their growth, scattering each kind's points over all its nodes.
 --
--- `geo_cells` counts the located things of each kind per grid cell of 0.01° (yj_cell()), so a
--- one-click query counts the cells wholly inside its circle without reading their points.
---
 -- `geo_rtree` is the index; `geo_index` stays as a view with the old columns, so the index
 -- triggers of 0002 (and of later migrations) keep writing to it unchanged. yj_kind_code() is
 -- registered by the store on every connection (yingji-store `Kind::index_code`).
@@ -23,17 +20,6 @@ INSERT INTO geo_rtree(key_id, min_kind, max_kind, min_lon, max_lon, min_lat, max
            kind, item_id, name, region_code, lat, lon
     FROM geo_index;
 
-CREATE TABLE geo_cells (
-    kind_code INTEGER NOT NULL,
-    cell_y    INTEGER NOT NULL,   -- yj_cell(lat)
-    cell_x    INTEGER NOT NULL,   -- yj_cell(lon)
-    n         INTEGER NOT NULL CHECK (n >= 0),
-    PRIMARY KEY (kind_code, cell_y, cell_x)
-) STRICT, WITHOUT ROWID;
-
-INSERT INTO geo_cells(kind_code, cell_y, cell_x, n)
-    SELECT yj_kind_code(kind), yj_cell(lat), yj_cell(lon), count(*) FROM geo_index GROUP BY 1, 2, 3;
-
 DROP TABLE geo_index;
 
 CREATE VIEW geo_index AS
@@ -45,13 +31,8 @@ CREATE TRIGGER geo_index_insert INSTEAD OF INSERT ON geo_index BEGIN
                           kind, item_id, name, region_code, lat, lon)
         VALUES (NEW.key_id, yj_kind_code(NEW.kind), yj_kind_code(NEW.kind) + 1, NEW.min_lon, NEW.max_lon,
                 NEW.min_lat, NEW.max_lat, NEW.kind, NEW.item_id, NEW.name, NEW.region_code, NEW.lat, NEW.lon);
-    INSERT INTO geo_cells(kind_code, cell_y, cell_x, n)
-        VALUES (yj_kind_code(NEW.kind), yj_cell(NEW.lat), yj_cell(NEW.lon), 1)
-        ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 
 CREATE TRIGGER geo_index_delete INSTEAD OF DELETE ON geo_index BEGIN
     DELETE FROM geo_rtree WHERE key_id = OLD.key_id;
-    UPDATE geo_cells SET n = n - 1
-        WHERE kind_code = yj_kind_code(OLD.kind) AND cell_y = yj_cell(OLD.lat) AND cell_x = yj_cell(OLD.lon);
 END;

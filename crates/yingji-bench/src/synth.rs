@@ -16,7 +16,7 @@ use yingji_store::{records::*, Store, LATEST_SCHEMA_VERSION};
 use yingji_demo::rng::Rng as SplitMix64;
 
 /// Bumped whenever the generator's output changes, so that an old file is rebuilt.
-pub const GENERATOR_VERSION: &str = "5";
+pub const GENERATOR_VERSION: &str = "6";
 /// Located records per write transaction.
 pub const BATCH: usize = 50_000;
 

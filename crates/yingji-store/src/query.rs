@@ -282,51 +282,10 @@ pub struct KindWithin {
     pub nearest: Vec<NearHit>,
 }
 
-/// The size of a `geo_cells` grid cell, degrees of latitude and longitude.
-pub const CELL_DEG: f64 = 0.01;
-/// Above this many cells in a query's box, counting reads the points instead of the cells.
-const MAX_CELLS: i64 = 20_000;
-/// Slack for a cell's classification: the float rounding of cell edges and of haversine.
-const CELL_MARGIN_M: f64 = 5.0;
-
-/// The `geo_cells` cell index of a latitude or longitude (also registered as `yj_cell`).
-pub fn cell_of(degrees: f64) -> i64 {
-    (degrees / CELL_DEG).floor() as i64
-}
-
-/// Where a grid cell lies against a circle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CellPlace {
-    Inside,
-    Boundary,
-    Outside,
-}
-
-fn cell_place(center: LatLon, radius_m: f64, x: i64, y: i64) -> CellPlace {
-    let (lon0, lon1) = (x as f64 * CELL_DEG, (x + 1) as f64 * CELL_DEG);
-    let (lat0, lat1) = (y as f64 * CELL_DEG, (y + 1) as f64 * CELL_DEG);
-    let far = [(lat0, lon0), (lat0, lon1), (lat1, lon0), (lat1, lon1)]
-        .iter()
-        .map(|&(lat, lon)| haversine_m(center, LatLon { lat, lon }))
-        .fold(0.0, f64::max);
-    if far + CELL_MARGIN_M <= radius_m {
-        return CellPlace::Inside;
-    }
-    let near = LatLon { lat: center.lat.clamp(lat0, lat1), lon: center.lon.clamp(lon0, lon1) };
-    if haversine_m(center, near) - CELL_MARGIN_M > radius_m {
-        CellPlace::Outside
-    } else {
-        CellPlace::Boundary
-    }
-}
-
 /// Per kind (all kinds if `kinds` is empty), in kind order: how many things lie within
-/// `radius_m` of `center` (exactly) and the nearest `per_kind` of them.
-///
-/// The cells of `geo_cells` wholly inside the circle are counted from their totals; only the
-/// points of the cells the circle's edge crosses are read, and of those only the ones within a
-/// metre or so of the edge (or of a cell edge) are looked up. So a click in a chemical park with
-/// ten thousand things around costs about what the edge holds.
+/// `radius_m` of `center` (exactly) and the nearest `per_kind` of them. Counting reads only the
+/// R*Tree's nodes; only entries within a metre or so of the circle and those listed are looked
+/// up, so a click in a chemical park with ten thousand things around stays quick.
 pub fn within_by_kind(
     conn: &Connection,
     center: LatLon,
@@ -334,143 +293,25 @@ pub fn within_by_kind(
     kinds: &[Kind],
     per_kind: usize,
 ) -> rusqlite::Result<Vec<KindWithin>> {
-    let mut wanted: Vec<Kind> = if kinds.is_empty() { Kind::ALL.to_vec() } else { kinds.to_vec() };
-    wanted.sort_by_key(|k| k.index_code());
-    wanted.dedup();
-    let d_lat = radius_m / M_PER_DEG_LAT;
-    let d_lon = (radius_m / (M_PER_DEG_LAT * center.lat.to_radians().cos().max(1e-6))).min(180.0);
-    let (x0, x1) = (cell_of(center.lon - d_lon), cell_of(center.lon + d_lon));
-    let (y0, y1) = (cell_of(center.lat - d_lat), cell_of(center.lat + d_lat));
-    let counts = if (x1 - x0 + 1) * (y1 - y0 + 1) > MAX_CELLS {
-        count_by_scan(conn, center, radius_m, &wanted)?
-    } else {
-        count_by_cells(conn, center, radius_m, &wanted, (x0, x1), (y0, y1))?
-    };
+    let mut by_code: std::collections::BTreeMap<i64, Vec<Candidate>> = std::collections::BTreeMap::new();
+    for c in scan(conn, center, radius_m, kinds)? {
+        by_code.entry(c.kind_code).or_default().push(c);
+    }
     let mut out = Vec::new();
-    for (kind, count) in wanted.into_iter().zip(counts) {
+    for (code, candidates) in by_code {
+        let Some(kind) = Kind::ALL.iter().copied().find(|k| k.index_code() == code) else { continue };
+        let mut count = 0;
+        for c in &candidates {
+            if c.surely_within(radius_m) || fetch(conn, center, c.key_id)?.distance_m <= radius_m {
+                count += 1;
+            }
+        }
         if count > 0 {
-            let nearest = nearest(conn, center, &[kind], per_kind.min(count), radius_m)?;
+            let nearest = nearest_of(conn, center, &candidates, per_kind, radius_m)?;
             out.push(KindWithin { kind, count, nearest });
         }
     }
     Ok(out)
-}
-
-/// Exact counts per kind (in the order of `kinds`) by reading every point in the circle's box.
-fn count_by_scan(conn: &Connection, center: LatLon, radius_m: f64, kinds: &[Kind]) -> rusqlite::Result<Vec<usize>> {
-    let mut counts = vec![0; kinds.len()];
-    for c in scan(conn, center, radius_m, kinds)? {
-        if let Some(i) = kinds.iter().position(|k| k.index_code() == c.kind_code) {
-            if c.surely_within(radius_m) || fetch(conn, center, c.key_id)?.distance_m <= radius_m {
-                counts[i] += 1;
-            }
-        }
-    }
-    Ok(counts)
-}
-
-/// Exact counts per kind (in the order of `kinds`) from the cells inside the circle plus the
-/// points of the cells on its edge.
-fn count_by_cells(
-    conn: &Connection,
-    center: LatLon,
-    radius_m: f64,
-    kinds: &[Kind],
-    (x0, x1): (i64, i64),
-    (y0, y1): (i64, i64),
-) -> rusqlite::Result<Vec<usize>> {
-    let mut counts = vec![0usize; kinds.len()];
-    let mut cells_stmt = conn.prepare_cached(
-        "SELECT cell_x, n FROM geo_cells WHERE kind_code = ?1 AND cell_y = ?2 AND cell_x BETWEEN ?3 AND ?4",
-    )?;
-    let mut points_stmt = conn.prepare_cached(
-        "SELECT key_id, min_kind, min_lon, max_lon, min_lat, max_lat FROM geo_rtree
-         WHERE min_lon <= ?1 AND max_lon >= ?2 AND min_lat <= ?3 AND max_lat >= ?4
-           AND min_kind <= ?5 AND max_kind >= ?6",
-    )?;
-    let (code_lo, code_hi) = (kinds[0].index_code(), kinds[kinds.len() - 1].index_code());
-    // A position this close to a cell edge (degrees) is looked up to learn its cell for sure.
-    const EDGE_DEG: f64 = 2e-5;
-    let near_edge = |deg: f64| {
-        let f = deg / CELL_DEG;
-        (f - f.round()).abs() * CELL_DEG < EDGE_DEG
-    };
-    for y in y0..=y1 {
-        let places: Vec<CellPlace> = (x0..=x1).map(|x| cell_place(center, radius_m, x, y)).collect();
-        if places.iter().all(|p| *p == CellPlace::Outside) {
-            continue;
-        }
-        // Cells wholly inside: their totals.
-        if places.contains(&CellPlace::Inside) {
-            for (i, kind) in kinds.iter().enumerate() {
-                let mut rows = cells_stmt.query(rusqlite::params![kind.index_code(), y, x0, x1])?;
-                while let Some(r) = rows.next()? {
-                    let (x, n): (i64, i64) = (r.get(0)?, r.get(1)?);
-                    if places[(x - x0) as usize] == CellPlace::Inside {
-                        counts[i] += n as usize;
-                    }
-                }
-            }
-        }
-        // Runs of cells on the edge: their points, each counted in its own cell only.
-        let mut x = x0;
-        while x <= x1 {
-            if places[(x - x0) as usize] != CellPlace::Boundary {
-                x += 1;
-                continue;
-            }
-            let xa = x;
-            while x <= x1 && places[(x - x0) as usize] == CellPlace::Boundary {
-                x += 1;
-            }
-            let xb = x - 1;
-            let pad = 1e-4;
-            let mut rows = points_stmt.query(rusqlite::params![
-                (xb + 1) as f64 * CELL_DEG + pad,
-                xa as f64 * CELL_DEG - pad,
-                (y + 1) as f64 * CELL_DEG + pad,
-                y as f64 * CELL_DEG - pad,
-                code_hi,
-                code_lo
-            ])?;
-            while let Some(r) = rows.next()? {
-                let code = r.get::<_, f64>(1)? as i64;
-                let Some(i) = kinds.iter().position(|k| k.index_code() == code) else { continue };
-                let (min_lon, max_lon, min_lat, max_lat): (f64, f64, f64, f64) =
-                    (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
-                let mid = LatLon { lat: (min_lat + max_lat) / 2.0, lon: (min_lon + max_lon) / 2.0 };
-                let is_point = max_lon - min_lon < 1e-4 && max_lat - min_lat < 1e-4;
-                let (pos, exact) = if is_point && !near_edge(mid.lat) && !near_edge(mid.lon) {
-                    (mid, None)
-                } else {
-                    let hit = fetch(conn, center, r.get(0)?)?;
-                    (LatLon { lat: hit.lat, lon: hit.lon }, Some(hit.distance_m))
-                };
-                let (cx, cy) = (cell_of(pos.lon), cell_of(pos.lat));
-                if cy != y || cx < xa || cx > xb {
-                    continue; // another cell's point: counted there
-                }
-                let inside = match exact {
-                    Some(d) => d <= radius_m,
-                    None => {
-                        let approx_m = haversine_m(center, mid);
-                        let err_m = haversine_m(mid, LatLon { lat: max_lat, lon: max_lon }) + 0.5;
-                        if approx_m + err_m <= radius_m {
-                            true
-                        } else if approx_m - err_m > radius_m {
-                            false
-                        } else {
-                            fetch(conn, center, r.get(0)?)?.distance_m <= radius_m
-                        }
-                    }
-                };
-                if inside {
-                    counts[i] += 1;
-                }
-            }
-        }
-    }
-    Ok(counts)
 }
 
 /// The `n` nearest things of the given kinds, searching outwards from 2 km up to `max_radius_m`.

@@ -19,11 +19,6 @@ pub(crate) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
         let kind = crate::query::Kind::ALL.iter().find(|k| Some(k.as_str()) == text.as_deref());
         Ok(kind.map_or(0, |k| k.index_code()))
     })?;
-    // The grid cell of a coordinate in `geo_cells` (migration 0003).
-    conn.create_scalar_function("yj_cell", 1, flags, |ctx| {
-        let degrees: Option<f64> = ctx.get(0)?;
-        Ok(degrees.map(crate::query::cell_of))
-    })?;
     Ok(())
 }
 
