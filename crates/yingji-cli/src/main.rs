@@ -171,7 +171,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
         Command::Model { model: ModelCommand::Spill { db, lat, lon, mass_kg, threshold_mg_l, decay_per_s } } => {
             let console = Console::open(&db)?;
-            let request = yingji_api::RiverSpillRequest { lat, lon, mass_kg, threshold_mg_l, decay_per_s };
+            let request =
+                yingji_api::RiverSpillRequest { lat, lon, mass_kg, threshold_mg_l, decay_per_s, duration_s: None };
             match console.river_spill(&request) {
                 Ok(result) => print_json(&result)?,
                 Err(e) => {
