@@ -5,6 +5,7 @@
 mod dto;
 mod error;
 mod maps;
+mod model_runs;
 
 use std::{
     collections::HashMap,
@@ -15,6 +16,7 @@ use std::{
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use maps::{MapPackDto, Maps, BASE_ARCHIVE};
+pub use model_runs::*;
 use yingji_store::{
     query::{self, Kind, LatLon},
     records::{self, *},

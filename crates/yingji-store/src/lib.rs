@@ -14,6 +14,7 @@ mod migrate;
 pub mod records;
 pub mod map;
 pub mod query;
+pub mod runs;
 mod text;
 
 use std::{
