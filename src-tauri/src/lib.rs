@@ -2,6 +2,8 @@
 //! Every command locks the open console, calls one `yingji_api` function and returns its
 //! result; the logic lives in the core crates.
 
+mod model;
+
 use std::{
     path::{Path, PathBuf},
     sync::{Arc, Mutex, OnceLock},
@@ -222,7 +224,12 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             remove_map_pack,
             startup_view,
             first_map_frame,
-            data_version
+            data_version,
+            model::gas_release,
+            model::river_spill_run,
+            model::model_runs,
+            model::rerun_model_run,
+            model::compare_model_runs
         ])
 }
 
