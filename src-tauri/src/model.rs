@@ -28,6 +28,10 @@ pub async fn rerun_model_run(state: State<'_, AppState>, id: String) -> Result<R
 }
 
 #[tauri::command]
-pub async fn compare_model_runs(state: State<'_, AppState>, a: String, b: String) -> Result<RunComparisonDto, ApiError> {
+pub async fn compare_model_runs(
+    state: State<'_, AppState>,
+    a: String,
+    b: String,
+) -> Result<RunComparisonDto, ApiError> {
     with(&state, |c| c.compare_model_runs(&a, &b))
 }

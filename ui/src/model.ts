@@ -43,6 +43,7 @@ const SOURCES = ["yjm-zones", "yjm-path", "yjm-intakes", "yjm-works", "yjm-origi
 /** Seconds as hours and minutes: "2 h 05 min". */
 export function hours(s: number | null | undefined): string {
   if (s === null || s === undefined) return "—";
+  if (s < 30) return t("model.at_once");
   const min = Math.round(s / 60);
   const hh = Math.floor(min / 60);
   const mm = min % 60;
@@ -145,6 +146,7 @@ export class ModelPanel {
         h("input", { type: "number", step: "any", value: pair[1], "aria-label": `${pair[0]} ppm`, "data-testid": `gas-level-ppm-${i}`, oninput: (e: Event) => { pair[1] = (e.target as HTMLInputElement).value; } }),
         " ppm"));
     return h("div", { class: "model-body", "data-testid": "model-gas" },
+      this.gasResult ? this.gasResultView(this.gasResult) : null,
       h("fieldset", {},
         h("legend", {}, t("model.substance"), " · ", t("model.custom")),
         this.field(t("model.name"), this.text(g, "name", "text"), "gas-name"),
@@ -158,7 +160,7 @@ export class ModelPanel {
         this.field(t("model.wind_from"), this.text(g, "from", "number", { min: "0", max: "360" }), "gas-from"),
         this.field(t("model.stability"), this.select(g, "stabMode",
           (["class", "day", "night", "overcast"] as const).map((m) => [m, t(`model.stab.${m}`)]), true), "gas-stab-mode"),
-        stab === "class" ? this.field(t("model.stability"), this.select(g, "stabClass", ["A", "B", "C", "D", "E", "F"].map((c) => [c, c])), "gas-stab-class") : null,
+        stab === "class" ? this.field(t("model.stab_class"), this.select(g, "stabClass", ["A", "B", "C", "D", "E", "F"].map((c) => [c, c])), "gas-stab-class") : null,
         stab === "day" ? this.field(t("model.insolation"), this.select(g, "insolation", ["strong", "moderate", "slight"].map((c) => [c, t(`model.ins.${c}`)]))) : null,
         stab === "night" ? this.field(t("model.cloud"), this.text(g, "cloud", "number", { min: "0", max: "8", step: "1" })) : null,
         this.field(t("model.terrain"), this.select(g, "terrain", [["rural", t("model.terrain.rural")], ["urban", t("model.terrain.urban")]]))),
@@ -169,8 +171,7 @@ export class ModelPanel {
         this.field(t("model.height"), this.text(g, "height"))),
       this.field(t("model.label"), this.text(g, "label", "text")),
       h("div", { class: "actions" },
-        h("button", { class: "primary", "data-testid": "gas-run", disabled: this.busy, onclick: () => void this.runGas() }, this.busy ? t("model.running") : t("model.run"))),
-      this.gasResult ? this.gasResultView(this.gasResult) : null);
+        h("button", { class: "primary", "data-testid": "gas-run", disabled: this.busy, onclick: () => void this.runGas() }, this.busy ? t("model.running") : t("model.run"))));
   }
 
   private gasInput(): GasRunInput | null {
@@ -221,6 +222,7 @@ export class ModelPanel {
     const r = await this.call(() => api.gasRelease(input));
     if (r) { this.gasResult = r; this.drawGas(r); }
     this.render();
+    this.el.scrollTop = 0;
   }
 
   private gasResultView(r: GasRunResult): HTMLElement {
@@ -238,7 +240,7 @@ export class ModelPanel {
           h("td", { class: "num" }, num(z.ppm)),
           h("td", { class: "num" }, z.distance_m > 0 ? metres(z.distance_m) : "—"),
           h("td", { class: "num" }, z.distance_m > 0 ? metres(z.max_half_width_m) : "—"))))),
-      h("div", { class: "secondary", "data-testid": "model-saved" }, t("model.saved", { v: r.model_version }), " · ", r.run_id.slice(0, 8)));
+      h("div", { class: "secondary model-saved", "data-testid": "model-saved" }, t("model.saved", { v: r.model_version }), " · ", r.run_id.slice(0, 8)));
   }
 
   // ---- river -------------------------------------------------------------------------------
@@ -246,6 +248,7 @@ export class ModelPanel {
   private riverView(): HTMLElement {
     const v = this.river as unknown as Record<string, string>;
     return h("div", { class: "model-body", "data-testid": "model-river" },
+      this.riverResult ? this.riverResultView(this.riverResult) : null,
       h("fieldset", {},
         h("legend", {}, t("model.substance"), " · ", t("model.custom")),
         this.field(t("model.name"), this.text(v, "name", "text"), "river-name"),
@@ -260,8 +263,7 @@ export class ModelPanel {
         this.field(t("model.decay"), this.text(v, "decay"))),
       this.field(t("model.label"), this.text(v, "label", "text")),
       h("div", { class: "actions" },
-        h("button", { class: "primary", "data-testid": "river-run", disabled: this.busy, onclick: () => void this.runRiver() }, this.busy ? t("model.running") : t("model.run"))),
-      this.riverResult ? this.riverResultView(this.riverResult) : null);
+        h("button", { class: "primary", "data-testid": "river-run", disabled: this.busy, onclick: () => void this.runRiver() }, this.busy ? t("model.running") : t("model.run"))));
   }
 
   private riverInput(): RiverRunInput | null {
@@ -289,6 +291,7 @@ export class ModelPanel {
     const r = await this.call(() => api.riverSpillRun(input));
     if (r) { this.riverResult = r; this.drawRiver(r); }
     this.render();
+    this.el.scrollTop = 0;
   }
 
   private riverResultView(r: RiverRunResult): HTMLElement {
@@ -320,7 +323,7 @@ export class ModelPanel {
               h("td", { class: "num strong" }, hours(w.close_by_s)),
               h("td", {}, w.protects.length ? w.protects.join("、") : "—"))))),
       r.affected.length ? [h("h3", {}, t("model.charts")), r.affected.map((i) => this.chart(i, r.threshold_mg_l))] : null,
-      h("div", { class: "secondary", "data-testid": "model-saved" }, t("model.saved", { v: r.model_version }), " · ", r.run_id.slice(0, 8)));
+      h("div", { class: "secondary model-saved", "data-testid": "model-saved" }, t("model.saved", { v: r.model_version }), " · ", r.run_id.slice(0, 8)));
   }
 
   /** A concentration–time chart of one intake as SVG, hours against mg/L, with the limit. */
