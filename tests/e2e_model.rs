@@ -68,6 +68,7 @@ fn model_panel_runs_a_river_spill_and_a_gas_release_from_a_risk_source() {
     s.wait_for("the start page", "return document.body.dataset.ready === 'true'", json!([]));
     // The risk source's detail view, from its panel.
     s.click(&s.find("[data-testid=nav-risk_source]"));
+    s.wait_for("the risk source panel", "return document.querySelector('[data-testid=filter-text]')", json!([]));
     let filter = s.find("[data-testid=filter-text]");
     s.type_into(&filter, &source.name);
     s.wait_for(
@@ -110,6 +111,16 @@ fn model_panel_runs_a_river_spill_and_a_gas_release_from_a_risk_source() {
     fill(&s, "gas-level-ppm-0", "20");
     fill(&s, "gas-level-ppm-1", "2");
     fill(&s, "gas-level-ppm-2", "0.5");
+    // The source model estimates a rate for a 10 mm hole at 5 bar and fills it in.
+    s.click(&s.find("[data-testid=gas-source] summary"));
+    s.click(&s.find("[data-testid=gas-source-run]"));
+    wait_model(
+        &s,
+        "the source-strength estimate",
+        "return document.querySelector('[data-testid=gas-source-note]')?.textContent",
+    );
+    let estimated = s.script("return Number(document.querySelector('[data-testid=gas-amount]').value)", json!([]));
+    assert!(estimated.as_f64().unwrap() > 0.01 && estimated.as_f64().unwrap() < 1.0, "{estimated}");
     fill(&s, "gas-amount", "1");
     s.click(&s.find("[data-testid=gas-run]"));
     let zones = wait_model(

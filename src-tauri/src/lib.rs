@@ -229,7 +229,8 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             model::river_spill_run,
             model::model_runs,
             model::rerun_model_run,
-            model::compare_model_runs
+            model::compare_model_runs,
+            model::source_strength
         ])
 }
 

@@ -3,6 +3,7 @@
 use tauri::State;
 use yingji_api::{
     ApiError, GasRunInput, GasRunResult, ModelRunDto, RerunDto, RiverRunInput, RiverRunResult, RunComparisonDto,
+    SourceStrengthDto, SourceStrengthInput,
 };
 
 use crate::{with, AppState};
@@ -34,4 +35,9 @@ pub async fn compare_model_runs(
     b: String,
 ) -> Result<RunComparisonDto, ApiError> {
     with(&state, |c| c.compare_model_runs(&a, &b))
+}
+
+#[tauri::command]
+pub async fn source_strength(input: SourceStrengthInput) -> Result<SourceStrengthDto, ApiError> {
+    yingji_api::source_strength(&input)
 }

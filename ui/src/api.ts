@@ -9,6 +9,8 @@ import type { RerunDto } from "./bindings/RerunDto";
 import type { RiverRunInput } from "./bindings/RiverRunInput";
 import type { RiverRunResult } from "./bindings/RiverRunResult";
 import type { RunComparisonDto } from "./bindings/RunComparisonDto";
+import type { SourceStrengthDto } from "./bindings/SourceStrengthDto";
+import type { SourceStrengthInput } from "./bindings/SourceStrengthInput";
 import type { MapData } from "./bindings/MapData";
 import type { MapPackDto } from "./bindings/MapPackDto";
 import type { NearQuery } from "./bindings/NearQuery";
@@ -50,4 +52,5 @@ export const api = {
   modelRuns: () => invoke<ModelRunDto[]>("model_runs"),
   rerunModelRun: (id: string) => invoke<RerunDto>("rerun_model_run", { id }),
   compareModelRuns: (a: string, b: string) => invoke<RunComparisonDto>("compare_model_runs", { a, b }),
+  sourceStrength: (input: SourceStrengthInput) => invoke<SourceStrengthDto>("source_strength", { input }),
 };

@@ -11,6 +11,7 @@ import type { RerunDto } from "./bindings/RerunDto";
 import type { RiverRunInput } from "./bindings/RiverRunInput";
 import type { RiverRunResult } from "./bindings/RiverRunResult";
 import type { RunComparisonDto } from "./bindings/RunComparisonDto";
+import type { SourceStrengthInput } from "./bindings/SourceStrengthInput";
 import type { StabilityChoice } from "./bindings/StabilityChoice";
 import { clear, h } from "./dom";
 import { lang, t } from "./i18n";
@@ -72,6 +73,12 @@ export class ModelPanel {
     wind: "3", from: "90", stabMode: "class", stabClass: "D", insolation: "moderate", cloud: "2",
     terrain: "rural", relKind: "continuous", amount: "", height: "0", label: "",
   };
+  // Source-strength inputs (spec §9), in the units the core takes.
+  private src = {
+    kind: "gas_hole", density: "1000", hole: "0.01", gauge: "0", cd: "0.61", head: "1",
+    k: "1.4", pressure: "500000", temp: "298.15", area: "10", liqTemp: "298.15", vp: "",
+  };
+  private srcNote = "";
   private river = { name: "", cas: "", threshold: "", relKind: "instantaneous", mass: "", rate: "", durationH: "1", decay: "0", label: "" };
   private gasResult: GasRunResult | null = null;
   private riverResult: RiverRunResult | null = null;
@@ -168,10 +175,56 @@ export class ModelPanel {
         h("legend", {}, t("model.release")),
         this.field(t("model.release"), this.select(g, "relKind", [["continuous", t("model.rel.continuous")], ["instantaneous", t("model.rel.instantaneous")]]), "gas-rel-kind"),
         this.field(t("model.amount"), this.text(g, "amount"), "gas-amount"),
-        this.field(t("model.height"), this.text(g, "height"))),
+        this.field(t("model.height"), this.text(g, "height")),
+        this.sourceView()),
       this.field(t("model.label"), this.text(g, "label", "text")),
       h("div", { class: "actions" },
         h("button", { class: "primary", "data-testid": "gas-run", disabled: this.busy, onclick: () => void this.runGas() }, this.busy ? t("model.running") : t("model.run"))));
+  }
+
+  private sourceView(): HTMLElement {
+    const v = this.src as unknown as Record<string, string>;
+    const kind = this.src.kind;
+    return h("details", { class: "model-source", "data-testid": "gas-source", open: kind !== "gas_hole" || this.srcNote !== "" },
+      h("summary", {}, t("model.src.title")),
+      this.field(t("model.src.kind"), this.select(v, "kind", ["gas_hole", "liquid_hole", "pool_evaporation"].map((k) => [k, t(`model.src.${k}`)]), true)),
+      kind === "liquid_hole" ? [
+        this.field(t("model.src.density"), this.text(v, "density")),
+        this.field(t("model.src.hole"), this.text(v, "hole")),
+        this.field(t("model.src.gauge"), this.text(v, "gauge")),
+        this.field(t("model.src.head"), this.text(v, "head")),
+        this.field(t("model.src.cd"), this.text(v, "cd")),
+      ] : kind === "gas_hole" ? [
+        this.field(t("model.src.pressure"), this.text(v, "pressure")),
+        this.field(t("model.src.temp"), this.text(v, "temp")),
+        this.field(t("model.src.k"), this.text(v, "k")),
+        this.field(t("model.src.hole"), this.text(v, "hole")),
+        this.field(t("model.src.cd"), this.text(v, "cd")),
+      ] : [
+        this.field(t("model.src.area"), this.text(v, "area")),
+        this.field(t("model.src.liq_temp"), this.text(v, "liqTemp")),
+        this.field(t("model.src.vp"), this.text(v, "vp")),
+      ],
+      h("div", { class: "actions" }, h("button", { "data-testid": "gas-source-run", onclick: () => void this.estimate() }, t("model.src.estimate")),
+        this.srcNote ? h("span", { class: "secondary", "data-testid": "gas-source-note" }, this.srcNote) : null));
+  }
+
+  /** Estimates the release rate with the core's source models and puts it in the form. */
+  private async estimate(): Promise<void> {
+    const v = this.src;
+    const n = (x: string) => Number(x);
+    const molar = n(this.gas.molar);
+    const input: SourceStrengthInput =
+      v.kind === "liquid_hole" ? { kind: "liquid_hole", density_kg_m3: n(v.density), hole_diameter_m: n(v.hole), gauge_pressure_pa: n(v.gauge), discharge_coefficient: n(v.cd), head_m: n(v.head) }
+      : v.kind === "gas_hole" ? { kind: "gas_hole", molar_mass_g_mol: molar, heat_capacity_ratio: n(v.k), upstream_pressure_pa: n(v.pressure), upstream_temp_k: n(v.temp), hole_diameter_m: n(v.hole), discharge_coefficient: n(v.cd) }
+      : { kind: "pool_evaporation", molar_mass_g_mol: molar, pool_area_m2: n(v.area), liquid_temp_k: n(v.liqTemp), vapor_pressure_pa: n(v.vp) };
+    const r = await this.call(() => api.sourceStrength(input));
+    if (r) {
+      this.gas.relKind = "continuous";
+      this.gas.amount = String(Number(r.rate_kg_s.toPrecision(4)));
+      this.srcNote = t("model.src.result", { q: this.gas.amount }) + (r.choked === null ? "" : r.choked ? t("model.src.choked") : "");
+    }
+    this.render();
   }
 
   private gasInput(): GasRunInput | null {
