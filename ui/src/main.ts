@@ -394,7 +394,7 @@ function renderDetail(): void {
       ? h("div", { class: "actions" },
           h("button", { "data-testid": "detail-nearby", onclick: () => void runNear(d.lat!, d.lon!) }, t("near.around", { km: state.radiusKm })),
           d.kind === "risk_source"
-            ? h("button", { "data-testid": "detail-model", onclick: () => void openModel({ lat: d.lat!, lon: d.lon!, place: d.name, regionCode: d.region_code }) }, t("model.open"))
+            ? h("button", { "data-testid": "detail-model", onclick: () => void openModel({ lat: d.lat!, lon: d.lon!, place: d.name, regionCode: d.region_code, chemicals: d.chemicals.map((c) => ({ name: c.name_zh, cas: c.cas })) }) }, t("model.open"))
             : null,
           state.view === "map" ? null : h("button", { onclick: () => void showOnMap(d.lat!, d.lon!) }, t("map.show")))
       : null,
@@ -597,7 +597,7 @@ function renderNear(r: NearResult): void {
     h("div", { class: "detail-kind mono" }, `${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}`),
     h("div", { class: "near-total", "data-testid": "near-total" }, t("near.total", { n: total })),
     h("div", { class: "actions" },
-      h("button", { "data-testid": "near-model", onclick: () => void openModel({ lat: r.lat, lon: r.lon, place: "", regionCode: null }) }, t("model.open_here"))),
+      h("button", { "data-testid": "near-model", onclick: () => void openModel({ lat: r.lat, lon: r.lon, place: "", regionCode: null, chemicals: [] }) }, t("model.open_here"))),
     r.groups.length === 0 ? h("p", { class: "empty" }, t("near.none")) : null,
     renderStockFinder(r),
     r.groups.map((g) =>

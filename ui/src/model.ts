@@ -23,6 +23,8 @@ export interface ModelOrigin {
   /** A risk source's name, or "" for a point picked on the map. */
   place: string;
   regionCode: string | null;
+  /** The chemicals a risk source holds (name, CAS), offered as the substance. */
+  chemicals: { name: string; cas: string }[];
 }
 
 export interface ModelHost {
@@ -92,6 +94,8 @@ export class ModelPanel {
   open(origin: ModelOrigin): void {
     this.origin = origin;
     this.active = true;
+    const first = origin.chemicals[0];
+    if (first && !this.gas.name && !this.river.name) this.useChemical(first);
     this.error = "";
     this.drawOrigin();
     this.render();
@@ -121,6 +125,21 @@ export class ModelPanel {
       this.error ? h("div", { class: "model-error", role: "alert", "data-testid": "model-error" }, this.error) : null,
       this.tab === "gas" ? this.gasView() : this.tab === "river" ? this.riverView() : this.runsView(),
     );
+  }
+
+  private useChemical(c: { name: string; cas: string }): void {
+    this.gas.name = c.name;
+    this.gas.cas = c.cas;
+    this.river.name = c.name;
+    this.river.cas = c.cas;
+  }
+
+  /** The risk source's chemicals as one-click choices of the substance. */
+  private heldChemicals(): HTMLElement | null {
+    const list = this.origin?.chemicals ?? [];
+    if (!list.length) return null;
+    return h("div", { class: "model-held" }, t("model.held"), " ",
+      list.map((c) => h("button", { class: "chip", onclick: () => { this.useChemical(c); this.render(); } }, c.name)));
   }
 
   // ---- gas ---------------------------------------------------------------------------------
@@ -156,6 +175,7 @@ export class ModelPanel {
       this.gasResult ? this.gasResultView(this.gasResult) : null,
       h("fieldset", {},
         h("legend", {}, t("model.substance"), " · ", t("model.custom")),
+        this.heldChemicals(),
         this.field(t("model.name"), this.text(g, "name", "text"), "gas-name"),
         this.field(t("model.cas"), this.text(g, "cas", "text")),
         this.field(t("model.molar_mass"), this.text(g, "molar"), "gas-molar"),
@@ -304,6 +324,7 @@ export class ModelPanel {
       this.riverResult ? this.riverResultView(this.riverResult) : null,
       h("fieldset", {},
         h("legend", {}, t("model.substance"), " · ", t("model.custom")),
+        this.heldChemicals(),
         this.field(t("model.name"), this.text(v, "name", "text"), "river-name"),
         this.field(t("model.cas"), this.text(v, "cas", "text")),
         this.field(t("model.threshold"), this.text(v, "threshold"), "river-threshold")),
