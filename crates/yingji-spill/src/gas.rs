@@ -364,6 +364,32 @@ mod tests {
         assert!(stability_class(StabilityInput::Night { cloud_oktas: 9 }, 3.0).is_err());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+        /// Whatever the wind direction, every footprint lies downwind of the release (nothing
+        /// upwind, within 1 mm), reaches exactly its threat distance along the wind and is
+        /// symmetric across it: the footprint is the same shape rotated.
+        #[test]
+        fn footprints_turn_with_the_wind(wind_from_deg in 0.0f64..360.0, rate_kg_s in 0.05f64..5.0) {
+            let mut req = chlorine(wind_from_deg);
+            req.source = GasSource::Continuous { rate_kg_s };
+            let r = gas_release(&req).unwrap();
+            let b = r.downwind_deg.to_radians();
+            let (ux, uy) = (b.sin(), b.cos());
+            for f in r.footprints.iter().filter(|f| f.distance_m > 0.0) {
+                let along: Vec<f64> = f.ring.iter().map(|&p| { let (e, n) = local_m(&req, p); e * ux + n * uy }).collect();
+                let across: Vec<f64> = f.ring.iter().map(|&p| { let (e, n) = local_m(&req, p); -e * uy + n * ux }).collect();
+                proptest::prop_assert!(along.iter().all(|&a| a > -1e-3));
+                let far = along.iter().copied().fold(f64::MIN, f64::max);
+                proptest::prop_assert!((far - f.distance_m).abs() < 1e-3 * f.distance_m);
+                let left = across.iter().copied().fold(f64::MIN, f64::max);
+                let right = -across.iter().copied().fold(f64::MAX, f64::min);
+                proptest::prop_assert!((left - right).abs() < 1e-3 * left.max(1.0));
+                proptest::prop_assert!((left - f.max_half_width_m).abs() < 2e-3 * f.max_half_width_m);
+            }
+        }
+    }
+
     #[test]
     fn a_puff_and_bad_input() {
         let mut req = chlorine(45.0);
