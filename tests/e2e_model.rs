@@ -103,6 +103,13 @@ fn model_panel_runs_a_river_spill_and_a_gas_release_from_a_risk_source() {
     );
     std::thread::sleep(std::time::Duration::from_millis(1500)); // let the map settle for the picture
     s.screenshot(&target_dir().join("e2e-screenshots/model-river.png"));
+    s.script(
+        "const d = document.getElementById('detail'); const c = document.querySelector('[data-testid=intake-chart]'); \
+         d.scrollTop += c.getBoundingClientRect().top - d.getBoundingClientRect().top - 60; return true;",
+        json!([]),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    s.screenshot(&target_dir().join("e2e-screenshots/model-river-charts.png"));
 
     // Gas release: 1 kg/s of chlorine (a custom substance), AEGL-3/2/1 20/2/0.5 ppm, D, wind from the east.
     s.click(&s.find("[data-testid=model-tab-gas]"));
