@@ -76,6 +76,20 @@ async fn search(
 }
 
 #[tauri::command]
+async fn chemical_search(
+    state: State<'_, AppState>,
+    text: String,
+    limit: u32,
+) -> Result<Vec<yingji_api::ChemicalSummaryDto>, ApiError> {
+    with(&state, |c| c.chemical_search(&text, limit))
+}
+
+#[tauri::command]
+async fn chemical(state: State<'_, AppState>, cas: String) -> Result<yingji_api::ChemicalDto, ApiError> {
+    with(&state, |c| c.chemical(&cas))
+}
+
+#[tauri::command]
 async fn nearest_stock(state: State<'_, AppState>, query: StockQuery) -> Result<Vec<StockHitDto>, ApiError> {
     with(&state, |c| c.nearest_stock(&query))
 }
@@ -216,6 +230,8 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             subtypes,
             resource_detail,
             search,
+            chemical_search,
+            chemical,
             map_data,
             near,
             nearest_stock,

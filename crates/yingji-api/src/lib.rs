@@ -2,6 +2,7 @@
 //! the `yingji` CLI call only this; the UI's JSON types (DTOs) live only here and are exported
 //! to TypeScript (`ui/src/bindings/`) by ts-rs, converted by hand from the domain types.
 
+mod chemicals;
 mod dto;
 mod error;
 mod maps;
@@ -13,6 +14,7 @@ use std::{
     sync::Arc,
 };
 
+pub use chemicals::*;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use maps::{MapPackDto, Maps, BASE_ARCHIVE};
@@ -276,7 +278,7 @@ impl Console {
                     ]);
                 d.chemicals = records::chemicals_of(conn, &r.id)?
                     .into_iter()
-                    .map(|c| ChemicalDto {
+                    .map(|c| HeldChemicalDto {
                         name_zh: c.name_zh,
                         cas: c.cas,
                         un_number: c.un_number,

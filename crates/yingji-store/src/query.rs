@@ -17,6 +17,7 @@ text_enum!(
         Expert = "expert", "专家", "expert";
         Warehouse = "warehouse", "物资库", "warehouse";
         StockItem = "stock_item", "应急物资", "stock item";
+        Chemical = "chemical", "化学品", "chemical";
     }
 );
 
@@ -456,7 +457,7 @@ fn list_spec(kind: Kind) -> Option<ListSpec> {
             extra: "t.grade AS grade, NULL AS quantity, NULL AS unit, t.lat AS lat, t.lon AS lon",
         },
         Kind::Target => ListSpec { table: "sensitive_targets", subtype: "t.kind", secondary: "t.capacity", extra: none },
-        Kind::Region | Kind::Reach | Kind::ControlWork => return None,
+        Kind::Region | Kind::Reach | Kind::ControlWork | Kind::Chemical => return None,
     })
 }
 
