@@ -111,13 +111,26 @@ fn model_panel_runs_a_river_spill_and_a_gas_release_from_a_risk_source() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     s.screenshot(&target_dir().join("e2e-screenshots/model-river-charts.png"));
 
-    // Gas release: 1 kg/s of chlorine (a custom substance), AEGL-3/2/1 20/2/0.5 ppm, D, wind from the east.
+    // Gas release: 1 kg/s of chlorine picked from the chemical library (molar mass and levels of
+    // concern filled in from it), class D, wind from the east.
     s.click(&s.find("[data-testid=model-tab-gas]"));
-    fill(&s, "gas-name", "氯气");
-    fill(&s, "gas-molar", "70.906");
-    fill(&s, "gas-level-ppm-0", "20");
-    fill(&s, "gas-level-ppm-1", "2");
-    fill(&s, "gas-level-ppm-2", "0.5");
+    let search = s.find("[data-testid=chem-search]");
+    s.type_into(&search, "氯气");
+    s.wait_for(
+        "chlorine in the library",
+        "return document.querySelector('[data-testid=chem-hits] [data-cas=\"7782-50-5\"]')",
+        json!([]),
+    );
+    s.click(&s.find("[data-testid=chem-hits] [data-cas=\"7782-50-5\"]"));
+    wait_model(&s, "the picked chemical", "return document.querySelector('[data-testid=chem-picked]')?.textContent");
+    let molar = s.script("return Number(document.querySelector('[data-testid=gas-molar]').value)", json!([]));
+    assert!((molar.as_f64().unwrap() - 70.9).abs() < 0.1, "{molar}");
+    let ppm = s.script(
+        "return [0, 1, 2].map(i => Number(document.querySelector(`[data-testid=gas-level-ppm-${i}]`)?.value || 0))",
+        json!([]),
+    );
+    let ppm: Vec<f64> = ppm.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!(ppm.iter().all(|&p| p > 0.0) && ppm[0] > ppm[1] && ppm[1] > ppm[2], "levels most severe first: {ppm:?}");
     // The source model estimates a rate for a 10 mm hole at 5 bar and fills it in.
     s.click(&s.find("[data-testid=gas-source] summary"));
     s.click(&s.find("[data-testid=gas-source-run]"));

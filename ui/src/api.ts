@@ -2,6 +2,8 @@
 // ./bindings — never written by hand here. No business logic lives in the UI.
 import { invoke } from "@tauri-apps/api/core";
 import type { ApiError } from "./bindings/ApiError";
+import type { ChemicalDto as LibraryChemicalDto } from "./bindings/ChemicalDto";
+import type { ChemicalSummaryDto } from "./bindings/ChemicalSummaryDto";
 import type { GasRunInput } from "./bindings/GasRunInput";
 import type { GasRunResult } from "./bindings/GasRunResult";
 import type { ModelRunDto } from "./bindings/ModelRunDto";
@@ -52,5 +54,7 @@ export const api = {
   modelRuns: () => invoke<ModelRunDto[]>("model_runs"),
   rerunModelRun: (id: string) => invoke<RerunDto>("rerun_model_run", { id }),
   compareModelRuns: (a: string, b: string) => invoke<RunComparisonDto>("compare_model_runs", { a, b }),
+  chemicalSearch: (text: string, limit: number) => invoke<ChemicalSummaryDto[]>("chemical_search", { text, limit }),
+  chemical: (cas: string) => invoke<LibraryChemicalDto>("chemical", { cas }),
   sourceStrength: (input: SourceStrengthInput) => invoke<SourceStrengthDto>("source_strength", { input }),
 };

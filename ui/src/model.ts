@@ -3,6 +3,8 @@
 // commands in ./api.ts; this file reads the form, draws what comes back and formats units.
 import type { GeoJSONSource, Map as MlMap } from "maplibre-gl";
 import { api, isApiError } from "./api";
+import type { ChemicalDto } from "./bindings/ChemicalDto";
+import type { ChemicalSummaryDto } from "./bindings/ChemicalSummaryDto";
 import type { GasRunInput } from "./bindings/GasRunInput";
 import type { GasRunResult } from "./bindings/GasRunResult";
 import type { IntakeRowDto } from "./bindings/IntakeRowDto";
@@ -81,6 +83,11 @@ export class ModelPanel {
     k: "1.4", pressure: "500000", temp: "298.15", area: "10", liqTemp: "298.15", vp: "",
   };
   private srcNote = "";
+  // The chemical library: the search text, its hits, and the chemical picked.
+  private chemQuery = "";
+  private chemHits: ChemicalSummaryDto[] = [];
+  private chem: ChemicalDto | null = null;
+  private chemTimer: number | undefined;
   private river = { name: "", cas: "", threshold: "", relKind: "instantaneous", mass: "", rate: "", durationH: "1", decay: "0", label: "" };
   private gasResult: GasRunResult | null = null;
   private riverResult: RiverRunResult | null = null;
@@ -132,6 +139,68 @@ export class ModelPanel {
     this.gas.cas = c.cas;
     this.river.name = c.name;
     this.river.cas = c.cas;
+    if (c.cas) void this.pick(c.cas, true);
+  }
+
+  /** Picks a chemical from the library: its molar mass, levels of concern and GB 3838 limit. */
+  private async pick(cas: string, quiet = false): Promise<void> {
+    let c: ChemicalDto;
+    try {
+      c = await api.chemical(cas);
+    } catch (e) {
+      if (!quiet) this.error = isApiError(e) ? (lang() === "en" ? e.message_en : e.message_zh) : String(e);
+      this.render();
+      return;
+    }
+    this.chem = c;
+    this.chemHits = [];
+    this.chemQuery = "";
+    const name = lang() === "en" && c.name_en ? c.name_en : c.name_zh;
+    this.gas.name = name;
+    this.gas.cas = c.cas;
+    this.gas.molar = String(c.molar_mass_g_mol);
+    // One level per tier, most severe first, in the library's order of preference.
+    const levels: [string, string][] = [];
+    for (const tier of [3, 2, 1]) {
+      const l = c.levels.find((x) => x.tier === tier);
+      if (l) levels.push([l.name, String(l.ppm)]);
+    }
+    if (levels.length) this.gas.levels = levels;
+    this.river.name = name;
+    this.river.cas = c.cas;
+    if (c.gb3838_limit_mg_l !== null) this.river.threshold = String(c.gb3838_limit_mg_l);
+    this.render();
+  }
+
+  private chemPicker(): HTMLElement {
+    const hits = h("ul", { class: "chem-hits", "data-testid": "chem-hits" });
+    const drawHits = () => clear(hits, this.chemHits.map((c) =>
+      h("li", {}, h("button", { class: "link", "data-cas": c.cas, onclick: () => void this.pick(c.cas) },
+        `${c.name_zh} · ${c.name_en} · CAS ${c.cas} · ${num(c.molar_mass_g_mol)} g/mol`))));
+    drawHits();
+    const input = h("input", {
+      type: "search", value: this.chemQuery, placeholder: t("model.chem_search"), "data-testid": "chem-search",
+      oninput: (e: Event) => {
+        this.chemQuery = (e.target as HTMLInputElement).value;
+        window.clearTimeout(this.chemTimer);
+        this.chemTimer = window.setTimeout(async () => {
+          const text = this.chemQuery.trim();
+          this.chemHits = text ? await api.chemicalSearch(text, 8).catch(() => []) : [];
+          drawHits();
+        }, 150);
+      },
+    });
+    const c = this.chem;
+    return h("div", { class: "chem-picker" },
+      h("div", { class: "finder-row" }, input,
+        h("button", { class: "link", onclick: () => { this.chem = null; this.render(); } }, t("model.custom"))),
+      hits,
+      c ? h("div", { class: "secondary", "data-testid": "chem-picked" },
+        `${c.name_zh} (${c.cas}) · ${num(c.molar_mass_g_mol)} g/mol`,
+        c.gas_denser_than_air ? h("strong", { class: "dense" }, " · ", t("model.denser")) : null,
+        c.gb3838_limit_mg_l !== null ? ` · GB 3838 ${c.gb3838_item ?? ""} ${num(c.gb3838_limit_mg_l)} mg/L` : "",
+        c.levels.length ? h("div", {}, c.levels.map((l) => `${l.name} ${num(l.ppm)} ppm${l.verified ? "" : "*"}`).join(" · ")) : null)
+        : null);
   }
 
   /** The risk source's chemicals as one-click choices of the substance. */
@@ -174,7 +243,8 @@ export class ModelPanel {
     return h("div", { class: "model-body", "data-testid": "model-gas" },
       this.gasResult ? this.gasResultView(this.gasResult) : null,
       h("fieldset", {},
-        h("legend", {}, t("model.substance"), " · ", t("model.custom")),
+        h("legend", {}, t("model.substance")),
+        this.chemPicker(),
         this.heldChemicals(),
         this.field(t("model.name"), this.text(g, "name", "text"), "gas-name"),
         this.field(t("model.cas"), this.text(g, "cas", "text")),
@@ -323,7 +393,8 @@ export class ModelPanel {
     return h("div", { class: "model-body", "data-testid": "model-river" },
       this.riverResult ? this.riverResultView(this.riverResult) : null,
       h("fieldset", {},
-        h("legend", {}, t("model.substance"), " · ", t("model.custom")),
+        h("legend", {}, t("model.substance")),
+        this.chemPicker(),
         this.heldChemicals(),
         this.field(t("model.name"), this.text(v, "name", "text"), "river-name"),
         this.field(t("model.cas"), this.text(v, "cas", "text")),

@@ -1,4 +1,4 @@
--- 0003_model_runs: every model run, saved so it can be reproduced and compared.
+-- 0004_model_runs: every model run, saved so it can be reproduced and compared.
 -- Append-only: a run is never changed or deleted, except that it may later be attached to an
 -- incident (incident_id) or given a label. `inputs_json` is the request exactly as run;
 -- `model_version` is yingji_model::MODEL_VERSION at the time (same version + same inputs →
