@@ -199,7 +199,8 @@ export class ModelPanel {
         `${c.name_zh} (${c.cas}) · ${num(c.molar_mass_g_mol)} g/mol`,
         c.gas_denser_than_air ? h("strong", { class: "dense" }, " · ", t("model.denser")) : null,
         c.gb3838_limit_mg_l !== null ? ` · GB 3838 ${c.gb3838_item ?? ""} ${num(c.gb3838_limit_mg_l)} mg/L` : "",
-        c.levels.length ? h("div", {}, c.levels.map((l) => `${l.name} ${num(l.ppm)} ppm${l.verified ? "" : "*"}`).join(" · ")) : null)
+        c.levels.length ? h("div", {}, c.levels.map((l) => `${l.name} ${num(l.ppm)} ppm${l.verified ? "" : "*"}`).join(" · "),
+          c.levels.some((l) => !l.verified) ? h("div", {}, t("model.unverified")) : null) : null)
         : null);
   }
 
