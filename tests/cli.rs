@@ -291,3 +291,38 @@ fn model_spill_routes_a_spill_through_the_demo_network() {
     let v: Value = serde_json::from_slice(&far.stdout).unwrap();
     assert!(v["error"]["message"].as_str().unwrap().contains("no river reach"));
 }
+
+/// Runs saved from the map's model panel are listed by `yingji model runs`, newest first.
+#[test]
+fn model_runs_lists_the_saved_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let empty = yingji(&["model", "runs", "--db", db.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&empty.stdout).contains("no saved model runs"), "{}", stderr(&empty));
+    let mut console = yingji_api::Console::open(&db).unwrap();
+    let run = console
+        .river_spill_run(&yingji_api::RiverRunInput {
+            lat: 33.64,
+            lon: 118.87,
+            place: "淮安".into(),
+            region_code: None,
+            substance: "苯".into(),
+            cas: Some("71-43-2".into()),
+            threshold_mg_l: 0.01,
+            release: yingji_api::RiverReleaseInput::Continuous { rate_kg_s: 1.0, duration_s: 3600.0 },
+            decay_per_s: 0.0,
+            label: Some("drill".into()),
+        })
+        .unwrap();
+    drop(console);
+    let runs = json(&yingji(&["model", "runs", "--db", db.to_str().unwrap(), "--json"]));
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["id"], run.run_id.as_str());
+    assert_eq!(runs[0]["kind"], "river_spill");
+    assert_eq!(runs[0]["inputs"]["input"]["release"]["duration_s"], 3600.0);
+    assert_eq!(runs[0]["label"], "drill");
+    let text = yingji(&["model", "runs", "--db", db.to_str().unwrap()]);
+    let line = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(line.contains(&run.run_id) && line.contains("river spill") && line.contains("[drill]"), "{line}");
+}

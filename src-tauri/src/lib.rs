@@ -2,6 +2,8 @@
 //! Every command locks the open console, calls one `yingji_api` function and returns its
 //! result; the logic lives in the core crates.
 
+mod model;
+
 use std::{
     path::{Path, PathBuf},
     sync::{Arc, Mutex, OnceLock},
@@ -71,6 +73,20 @@ async fn search(
     limit: u32,
 ) -> Result<Vec<SearchHitDto>, ApiError> {
     with(&state, |c| c.search(&text, region_code.as_deref(), limit))
+}
+
+#[tauri::command]
+async fn chemical_search(
+    state: State<'_, AppState>,
+    text: String,
+    limit: u32,
+) -> Result<Vec<yingji_api::ChemicalSummaryDto>, ApiError> {
+    with(&state, |c| c.chemical_search(&text, limit))
+}
+
+#[tauri::command]
+async fn chemical(state: State<'_, AppState>, cas: String) -> Result<yingji_api::ChemicalDto, ApiError> {
+    with(&state, |c| c.chemical(&cas))
 }
 
 #[tauri::command]
@@ -214,6 +230,8 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             subtypes,
             resource_detail,
             search,
+            chemical_search,
+            chemical,
             map_data,
             near,
             nearest_stock,
@@ -222,7 +240,13 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             remove_map_pack,
             startup_view,
             first_map_frame,
-            data_version
+            data_version,
+            model::gas_release,
+            model::river_spill_run,
+            model::model_runs,
+            model::rerun_model_run,
+            model::compare_model_runs,
+            model::source_strength
         ])
 }
 

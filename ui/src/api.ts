@@ -2,6 +2,17 @@
 // ./bindings — never written by hand here. No business logic lives in the UI.
 import { invoke } from "@tauri-apps/api/core";
 import type { ApiError } from "./bindings/ApiError";
+import type { ChemicalDto as LibraryChemicalDto } from "./bindings/ChemicalDto";
+import type { ChemicalSummaryDto } from "./bindings/ChemicalSummaryDto";
+import type { GasRunInput } from "./bindings/GasRunInput";
+import type { GasRunResult } from "./bindings/GasRunResult";
+import type { ModelRunDto } from "./bindings/ModelRunDto";
+import type { RerunDto } from "./bindings/RerunDto";
+import type { RiverRunInput } from "./bindings/RiverRunInput";
+import type { RiverRunResult } from "./bindings/RiverRunResult";
+import type { RunComparisonDto } from "./bindings/RunComparisonDto";
+import type { SourceStrengthDto } from "./bindings/SourceStrengthDto";
+import type { SourceStrengthInput } from "./bindings/SourceStrengthInput";
 import type { MapData } from "./bindings/MapData";
 import type { MapPackDto } from "./bindings/MapPackDto";
 import type { NearQuery } from "./bindings/NearQuery";
@@ -38,4 +49,12 @@ export const api = {
   dataVersion: () => invoke<number>("data_version"),
   firstMapFrame: () => invoke<number>("first_map_frame"),
   nearestStock: (query: StockQuery) => invoke<StockHitDto[]>("nearest_stock", { query }),
+  gasRelease: (input: GasRunInput) => invoke<GasRunResult>("gas_release", { input }),
+  riverSpillRun: (input: RiverRunInput) => invoke<RiverRunResult>("river_spill_run", { input }),
+  modelRuns: () => invoke<ModelRunDto[]>("model_runs"),
+  rerunModelRun: (id: string) => invoke<RerunDto>("rerun_model_run", { id }),
+  compareModelRuns: (a: string, b: string) => invoke<RunComparisonDto>("compare_model_runs", { a, b }),
+  chemicalSearch: (text: string, limit: number) => invoke<ChemicalSummaryDto[]>("chemical_search", { text, limit }),
+  chemical: (cas: string) => invoke<LibraryChemicalDto>("chemical", { cas }),
+  sourceStrength: (input: SourceStrengthInput) => invoke<SourceStrengthDto>("source_strength", { input }),
 };

@@ -331,6 +331,12 @@ const en: Dict = {
 
 const dicts: Record<Lang, Dict> = { zh, en };
 
+/** Adds the texts of a part of the UI that keeps them in its own file (e.g. ./i18n-model.ts). */
+export function addTexts(extra: Record<Lang, Dict>): void {
+  Object.assign(zh, extra.zh);
+  Object.assign(en, extra.en);
+}
+
 let current: Lang = (localStorage.getItem("yingji.lang") as Lang | null) ?? "zh";
 
 export function lang(): Lang {

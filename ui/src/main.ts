@@ -15,6 +15,7 @@ import { clear, h } from "./dom";
 import { lang, setLang, t, vocab } from "./i18n";
 import type { MapPackDto } from "./bindings/MapPackDto";
 import { BLANK_STYLE, COLOURS, LAYER_GROUPS, type LayerGroup, loadBaseStyle, OneMap } from "./map";
+import { type ModelOrigin, ModelPanel } from "./model";
 
 type View = "overview" | "map" | ResourceKind;
 const PANELS: ResourceKind[] = ["team", "expert", "warehouse", "stock_item", "risk_source", "target"];
@@ -67,6 +68,20 @@ const els = {
   }),
   searchResults: h("ul", { class: "search-results", "data-testid": "search-results", role: "listbox", hidden: true }),
 };
+
+const model = new ModelPanel(els.detail, {
+  map: () => oneMap?.map ?? null,
+  closed: () => { document.querySelector(".body")?.classList.remove("modelling"); oneMap?.resize(); renderDetail(); },
+});
+
+/** Opens the model panel beside the map, at a point or a risk source. */
+async function openModel(origin: ModelOrigin): Promise<void> {
+  if (state.view !== "map") await openView("map");
+  await oneMap?.whenReady();
+  document.querySelector(".body")?.classList.add("modelling");
+  oneMap?.resize();
+  model.open(origin);
+}
 
 function showError(e: unknown): void {
   const message = isApiError(e) ? (lang() === "en" ? e.message_en : e.message_zh) : String(e);
@@ -346,6 +361,10 @@ async function select(kind: ResourceKind, id: string): Promise<void> {
 }
 
 function renderDetail(): void {
+  if (model.active) {
+    model.render();
+    return;
+  }
   if (state.near) {
     renderNear(state.near);
     return;
@@ -374,6 +393,9 @@ function renderDetail(): void {
     d.lat !== null && d.lon !== null
       ? h("div", { class: "actions" },
           h("button", { "data-testid": "detail-nearby", onclick: () => void runNear(d.lat!, d.lon!) }, t("near.around", { km: state.radiusKm })),
+          d.kind === "risk_source"
+            ? h("button", { "data-testid": "detail-model", onclick: () => void openModel({ lat: d.lat!, lon: d.lon!, place: d.name, regionCode: d.region_code, chemicals: d.chemicals.map((c) => ({ name: c.name_zh, cas: c.cas })) }) }, t("model.open"))
+            : null,
           state.view === "map" ? null : h("button", { onclick: () => void showOnMap(d.lat!, d.lon!) }, t("map.show")))
       : null,
     d.chemicals.length
@@ -395,6 +417,10 @@ function renderDetail(): void {
 }
 
 function closeDetail(): void {
+  if (model.active) {
+    model.close();
+    return;
+  }
   if (state.near) {
     closeNear();
     return;
@@ -573,6 +599,8 @@ function renderNear(r: NearResult): void {
       h("button", { class: "close", title: t("detail.close"), "aria-label": t("detail.close"), onclick: closeNear }, "×")),
     h("div", { class: "detail-kind mono" }, `${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}`),
     h("div", { class: "near-total", "data-testid": "near-total" }, t("near.total", { n: total })),
+    h("div", { class: "actions" },
+      h("button", { "data-testid": "near-model", onclick: () => void openModel({ lat: r.lat, lon: r.lon, place: "", regionCode: null, chemicals: [] }) }, t("model.open_here"))),
     r.groups.length === 0 ? h("p", { class: "empty" }, t("near.none")) : null,
     renderStockFinder(r),
     r.groups.map((g) =>
@@ -706,7 +734,7 @@ els.searchBox.addEventListener("blur", () => { els.searchResults.hidden = true; 
 document.addEventListener("keydown", (e) => {
   const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement;
   if (e.key === "/" && !typing) { els.searchBox.focus(); e.preventDefault(); }
-  if (e.key === "Escape" && !typing && (state.detail || state.near)) closeDetail();
+  if (e.key === "Escape" && !typing && (state.detail || state.near || model.active)) closeDetail();
   if ((e.key === "q" || e.key === "Q") && !typing && state.view === "map") oneMap?.setQueryMode(true);
   if (e.altKey && /^[1-8]$/.test(e.key)) { void openView((["overview", "map", ...PANELS] as View[])[Number(e.key) - 1]); e.preventDefault(); }
 });

@@ -178,7 +178,8 @@ pub struct DetailField {
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
-pub struct ChemicalDto {
+/// A chemical a risk source holds (see the library's [`crate::ChemicalDto`] for its properties).
+pub struct HeldChemicalDto {
     pub name_zh: String,
     pub cas: String,
     pub un_number: String,
@@ -221,7 +222,7 @@ pub struct ResourceDetail {
     pub data_source: String,
     pub is_demo: bool,
     pub fields: Vec<DetailField>,
-    pub chemicals: Vec<ChemicalDto>,
+    pub chemicals: Vec<HeldChemicalDto>,
     pub stock: Vec<StockLineDto>,
     pub ledger: Vec<LedgerDto>,
 }

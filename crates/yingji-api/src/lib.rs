@@ -2,9 +2,11 @@
 //! the `yingji` CLI call only this; the UI's JSON types (DTOs) live only here and are exported
 //! to TypeScript (`ui/src/bindings/`) by ts-rs, converted by hand from the domain types.
 
+mod chemicals;
 mod dto;
 mod error;
 mod maps;
+mod model_runs;
 
 use std::{
     collections::HashMap,
@@ -12,9 +14,11 @@ use std::{
     sync::Arc,
 };
 
+pub use chemicals::*;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use maps::{MapPackDto, Maps, BASE_ARCHIVE};
+pub use model_runs::*;
 use yingji_store::{
     query::{self, Kind, LatLon},
     records::{self, *},
@@ -274,7 +278,7 @@ impl Console {
                     ]);
                 d.chemicals = records::chemicals_of(conn, &r.id)?
                     .into_iter()
-                    .map(|c| ChemicalDto {
+                    .map(|c| HeldChemicalDto {
                         name_zh: c.name_zh,
                         cas: c.cas,
                         un_number: c.un_number,

@@ -3,6 +3,8 @@
 //! stderr in the user's language (Chinese when `LANG`/`YINGJI_LANG` starts with `zh`).
 #![allow(clippy::print_stdout)] // a command-line program prints its answers
 
+mod model_runs;
+
 use std::{io::Read, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
@@ -119,6 +121,14 @@ enum ModelCommand {
         #[arg(long, default_value_t = 0.0)]
         decay_per_s: f64,
     },
+    /// The saved model runs (from the map's model panel), newest first.
+    Runs {
+        #[arg(long, env = "YINGJI_DB")]
+        db: PathBuf,
+        /// Print JSON instead of one line per run.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn lang() -> String {
@@ -172,9 +182,11 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             print_json(&hits)?;
         }
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
+        Command::Model { model: ModelCommand::Runs { db, json } } => model_runs::list(&db, json, &lang())?,
         Command::Model { model: ModelCommand::Spill { db, lat, lon, mass_kg, threshold_mg_l, decay_per_s } } => {
             let console = Console::open(&db)?;
-            let request = yingji_api::RiverSpillRequest { lat, lon, mass_kg, threshold_mg_l, decay_per_s };
+            let request =
+                yingji_api::RiverSpillRequest { lat, lon, mass_kg, threshold_mg_l, decay_per_s, duration_s: None };
             match console.river_spill(&request) {
                 Ok(result) => print_json(&result)?,
                 Err(e) => {

@@ -80,6 +80,7 @@ mod examples;
 
 pub use contract::{run, run_json, Request, Response};
 pub use error::ModelError;
+pub use numeric::erf;
 
 /// Version of the models' numbers: two runs of the same request under the same
 /// `MODEL_VERSION` give the same answer. Bumped whenever any output for a given input changes

@@ -71,6 +71,11 @@ pub(crate) fn erfc(x: f64) -> f64 {
     }
 }
 
+/// The error function erf(x) = 1 − erfc(x), for any x (A&S 7.1.6 and 7.1.14, as above).
+pub fn erf(x: f64) -> f64 {
+    1.0 - erfc(x)
+}
+
 /// e^{a}·erfc(z), computed without overflow when a is large and erfc(z) tiny.
 pub(crate) fn exp_times_erfc(a: f64, z: f64) -> f64 {
     if z > 0.0 {

@@ -194,7 +194,7 @@ impl Cloud {
 
     /// Receptor statistics for a threshold in kg/m³. First-above times that the Gaussian puts
     /// before the release are reported as 0.
-    fn stats(&self, name: &str, flow_m3_s: f64, threshold_kg_m3: f64) -> ReceptorStats {
+    pub fn stats(&self, name: &str, flow_m3_s: f64, threshold_kg_m3: f64) -> ReceptorStats {
         let peak = self.peak_kg_m3(flow_m3_s);
         let (first_above_s, last_above_s) = if peak >= threshold_kg_m3 && peak > 0.0 {
             let half_s = self.time_variance_s2.sqrt() * (2.0 * (peak / threshold_kg_m3).ln()).sqrt();

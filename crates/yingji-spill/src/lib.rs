@@ -3,7 +3,16 @@
 //! drinking-water intake and control work downstream — when the front arrives, how high, for
 //! how long, and by when each sluice must close to hold it ("以空间换时间").
 //!
+//! A release may be instantaneous (a mass) or last a while (the mass spread evenly over
+//! `duration_s`): the cloud at each point is then the model's Gaussian passage convolved with
+//! the release's box, `C(t) = m/(Q·T)·½[erf((t−t̄)/(√2σ)) − erf((t−T−t̄)/(√2σ))]`
+//! (superposition of slugs, spec §8.3, in the frozen-cloud form of §8.4).
+//!
+//! [`gas`] does the same for a toxic-gas release: threat-zone footprints on the map.
+//!
 //! This crate reads the store and calls the model; it writes nothing and reads no clock.
+
+pub mod gas;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
@@ -11,7 +20,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use yingji_model::{
     river::{dispersion, ReceptorStats},
-    river_network::{self, NetworkReach, NetworkReceptor, NetworkRelease, RiverNetworkRequest},
+    river_network::{self, Cloud, NetworkReach, NetworkReceptor, NetworkRelease, RiverNetworkRequest},
 };
 use yingji_store::{
     query::{self, Kind, LatLon},
@@ -49,7 +58,14 @@ pub struct RiverSpillRequest {
     /// First-order loss rate, 1/s (0 for a conservative pollutant).
     #[serde(default)]
     pub decay_per_s: f64,
+    /// How long the release lasts, s: `mass_kg` enters at an even rate over it. `None` (or 0)
+    /// for an instantaneous release.
+    #[serde(default)]
+    pub duration_s: Option<f64>,
 }
+
+/// Points in each concentration–time series (this crate's choice: a smooth chart line).
+pub const SERIES_POINTS: usize = 81;
 
 /// What the spill does at one intake.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,7 +74,12 @@ pub struct IntakeImpact {
     pub name: String,
     pub region_code: String,
     pub reach_id: String,
+    pub lat: f64,
+    pub lon: f64,
     pub stats: ReceptorStats,
+    /// The concentration as the spill passes, `[t_s, c_mg_l]`, from before the front to after
+    /// the tail (4 σ either side).
+    pub series: Vec<[f64; 2]>,
 }
 
 /// A control work downstream of the spill: close it before the front passes.
@@ -68,6 +89,8 @@ pub struct Interception {
     pub name: String,
     pub kind: String,
     pub region_code: String,
+    pub lat: f64,
+    pub lon: f64,
     /// When the concentration there first exceeds the threshold: the latest time to close, s
     /// after the release.
     pub close_by_s: f64,
@@ -91,6 +114,17 @@ pub struct RiverSpillResult {
     pub intakes_below_threshold: Vec<IntakeImpact>,
     /// Control works the front reaches, earliest first.
     pub interceptions: Vec<Interception>,
+    /// The reaches the spill passes above the threshold, from the release down, as lines.
+    pub path: Vec<PathReach>,
+}
+
+/// A reach on the spill's path, for the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PathReach {
+    pub id: String,
+    pub name: String,
+    /// `[lon, lat]` pairs.
+    pub coordinates: Vec<[f64; 2]>,
 }
 
 /// A reach as the model needs it: its hydraulics from the store, its dispersion estimated by
@@ -156,6 +190,13 @@ pub fn river_spill(conn: &Connection, req: &RiverSpillRequest) -> Result<RiverSp
     if !(req.mass_kg > 0.0 && req.mass_kg.is_finite()) {
         return Err(SpillError::Invalid { field: "mass_kg", message: "the spilled mass must be above 0 kg".into() });
     }
+    let duration_s = req.duration_s.unwrap_or(0.0);
+    if !(duration_s >= 0.0 && duration_s.is_finite()) {
+        return Err(SpillError::Invalid {
+            field: "duration_s",
+            message: "the release duration must be 0 s or more".into(),
+        });
+    }
     if !(req.threshold_mg_l > 0.0 && req.threshold_mg_l.is_finite()) {
         return Err(SpillError::Invalid {
             field: "threshold_mg_l",
@@ -215,8 +256,31 @@ pub fn river_spill(conn: &Connection, req: &RiverSpillRequest) -> Result<RiverSp
         receptors,
         threshold_mg_l: req.threshold_mg_l,
     };
-    let response = river_network::run(&request)?;
-    let stats: HashMap<&str, &ReceptorStats> = response.receptors.iter().map(|s| (s.name.as_str(), s)).collect();
+    let routing = river_network::route(&request)?;
+    let threshold_kg_m3 = req.threshold_mg_l * yingji_model::constants::KG_M3_PER_MG_L;
+    let mut passing: HashMap<String, (ReceptorStats, Vec<[f64; 2]>)> = HashMap::new();
+    for (i, receptor) in request.receptors.iter().enumerate() {
+        let reach = routing.receptor_reaches[i];
+        let flow_m3_s = request.reaches[reach].flow_m3_s;
+        let stats = match routing.cloud_at(&request, reach, receptor.offset_m) {
+            Some(cloud) if cloud.mass_kg > 0.0 => {
+                let passage = Passage { cloud, flow_m3_s, duration_s };
+                (passage.stats(&receptor.name, threshold_kg_m3), passage.series())
+            }
+            _ => (
+                ReceptorStats {
+                    name: receptor.name.clone(),
+                    first_above_s: None,
+                    peak_time_s: None,
+                    peak_mg_l: 0.0,
+                    last_above_s: None,
+                },
+                Vec::new(),
+            ),
+        };
+        passing.insert(receptor.name.clone(), stats);
+    }
+    let stats: HashMap<&str, &ReceptorStats> = passing.iter().map(|(k, v)| (k.as_str(), &v.0)).collect();
 
     let mut affected = Vec::new();
     let mut below = Vec::new();
@@ -230,7 +294,10 @@ pub fn river_spill(conn: &Connection, req: &RiverSpillRequest) -> Result<RiverSp
             name: t.name.clone(),
             region_code: t.region_code.clone(),
             reach_id: r.clone(),
+            lat: t.lat,
+            lon: t.lon,
             stats: (*s).clone(),
+            series: passing[&format!("target:{}", t.id)].1.clone(),
         };
         if s.first_above_s.is_some() {
             affected.push(impact);
@@ -262,12 +329,33 @@ pub fn river_spill(conn: &Connection, req: &RiverSpillRequest) -> Result<RiverSp
             name: w.name.clone(),
             kind: w.kind.as_str().to_owned(),
             region_code: w.region_code.clone(),
+            lat: w.lat,
+            lon: w.lon,
             close_by_s,
             peak_mg_l: s.peak_mg_l,
             protects,
         });
     }
     interceptions.sort_by(|a, b| a.close_by_s.total_cmp(&b.close_by_s));
+
+    // The path: the release reach, and every reach the spill enters above the threshold.
+    let mut path = Vec::new();
+    for (i, r) in stored.iter().enumerate() {
+        let above = if r.id == release_reach.id {
+            true
+        } else {
+            routing.entering[i].is_some_and(|c| {
+                Passage { cloud: c, flow_m3_s: r.flow_m3_s, duration_s }.peak_kg_m3() >= threshold_kg_m3
+            })
+        };
+        if above {
+            path.push(PathReach {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                coordinates: line_of(r).into_iter().map(|p| [p.lon, p.lat]).collect(),
+            });
+        }
+    }
 
     Ok(RiverSpillResult {
         model_version: yingji_model::MODEL_VERSION.to_owned(),
@@ -278,7 +366,94 @@ pub fn river_spill(conn: &Connection, req: &RiverSpillRequest) -> Result<RiverSp
         affected_intakes: affected,
         intakes_below_threshold: below,
         interceptions,
+        path,
     })
+}
+
+/// The spill passing one point: the routed cloud, the flow it is diluted in, and how long the
+/// release lasted (0 for instantaneous).
+struct Passage {
+    cloud: Cloud,
+    flow_m3_s: f64,
+    duration_s: f64,
+}
+
+impl Passage {
+    /// σ of the passage time, s, kept above 1 ms so a receptor at the release point stays finite.
+    fn sigma_s(&self) -> f64 {
+        self.cloud.time_variance_s2.sqrt().max(1e-3)
+    }
+
+    /// Concentration at `t_s` after the release starts, kg/m³: the Gaussian passage, or for a
+    /// release lasting T its convolution with the box of the release (module documentation).
+    fn c_kg_m3(&self, t_s: f64) -> f64 {
+        if self.duration_s <= 0.0 {
+            return self.cloud.concentration_kg_m3(self.flow_m3_s, t_s);
+        }
+        let s = std::f64::consts::SQRT_2 * self.sigma_s();
+        let d = t_s - self.cloud.mean_time_s;
+        self.cloud.mass_kg / (self.flow_m3_s * self.duration_s)
+            * 0.5
+            * (yingji_model::erf(d / s) - yingji_model::erf((d - self.duration_s) / s))
+    }
+
+    fn peak_time_s(&self) -> f64 {
+        self.cloud.mean_time_s + self.duration_s / 2.0
+    }
+
+    fn peak_kg_m3(&self) -> f64 {
+        if self.duration_s <= 0.0 {
+            self.cloud.peak_kg_m3(self.flow_m3_s)
+        } else {
+            self.c_kg_m3(self.peak_time_s())
+        }
+    }
+
+    fn stats(&self, name: &str, threshold_kg_m3: f64) -> ReceptorStats {
+        if self.duration_s <= 0.0 {
+            return self.cloud.stats(name, self.flow_m3_s, threshold_kg_m3);
+        }
+        let peak_t = self.peak_time_s();
+        let peak = self.peak_kg_m3();
+        let (first, last) = if peak >= threshold_kg_m3 && peak > 0.0 {
+            // The passage is symmetric about its peak and falls off monotonically on each side.
+            let reach = self.duration_s / 2.0 + 10.0 * self.sigma_s();
+            let above = |t: f64| self.c_kg_m3(t) >= threshold_kg_m3;
+            let mut after = (peak_t, peak_t + reach);
+            for _ in 0..100 {
+                let mid = 0.5 * (after.0 + after.1);
+                if above(mid) {
+                    after.0 = mid;
+                } else {
+                    after.1 = mid;
+                }
+            }
+            let half = after.0 - peak_t;
+            (Some((peak_t - half).max(0.0)), Some(peak_t + half))
+        } else {
+            (None, None)
+        };
+        ReceptorStats {
+            name: name.to_owned(),
+            first_above_s: first,
+            peak_time_s: Some(peak_t),
+            peak_mg_l: yingji_model::constants::kg_m3_to_mg_l(peak),
+            last_above_s: last,
+        }
+    }
+
+    /// `[t_s, c_mg_l]` from 4 σ before the front of the passage to 4 σ after its tail.
+    fn series(&self) -> Vec<[f64; 2]> {
+        let sigma = self.sigma_s();
+        let start = (self.cloud.mean_time_s - 4.0 * sigma).max(0.0);
+        let end = self.cloud.mean_time_s + self.duration_s + 4.0 * sigma;
+        (0..SERIES_POINTS)
+            .map(|i| {
+                let t = start + (end - start) * i as f64 / (SERIES_POINTS - 1) as f64;
+                [t, yingji_model::constants::kg_m3_to_mg_l(self.c_kg_m3(t))]
+            })
+            .collect()
+    }
 }
 
 /// The network's reaches by the node they leave, to walk downstream.

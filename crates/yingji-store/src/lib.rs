@@ -7,6 +7,7 @@
 //! * Time is passed in through a [`Clock`]; nothing here reads the system clock itself.
 //! * Read functions borrow `&Connection`; writes take a `&Transaction` or `&mut Store`.
 
+pub mod chemicals;
 mod clock;
 mod error;
 mod migrate;
@@ -14,6 +15,7 @@ mod migrate;
 pub mod records;
 pub mod map;
 pub mod query;
+pub mod runs;
 mod text;
 
 use std::{
@@ -116,6 +118,10 @@ impl Store {
         }
         self.conn.pragma_update(None, "foreign_keys", "ON").map_err(map)?;
         migrate::apply_pending(&mut self.conn).map_err(map)?;
+        chemicals::ensure_loaded(&mut self.conn, chemicals::compiled()?, &SystemClock).map_err(|e| match e {
+            StoreError::Query(q) => map(q),
+            other => other,
+        })?;
         Ok(())
     }
 

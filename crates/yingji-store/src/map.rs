@@ -105,6 +105,8 @@ pub fn locate(conn: &Connection, kind: Kind, id: &str) -> rusqlite::Result<Optio
         Kind::Team => "SELECT lat, lon FROM teams WHERE id = ?1",
         Kind::Expert => "SELECT lat, lon FROM experts WHERE id = ?1",
         Kind::Warehouse => "SELECT lat, lon FROM warehouses WHERE id = ?1",
+        // Library entries have no place.
+        Kind::Chemical => return Ok(None),
         Kind::StockItem => {
             "SELECT w.lat, w.lon FROM stock_items s JOIN warehouses w ON w.id = s.warehouse_id WHERE s.id = ?1"
         }

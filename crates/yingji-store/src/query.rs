@@ -17,6 +17,7 @@ text_enum!(
         Expert = "expert", "专家", "expert";
         Warehouse = "warehouse", "物资库", "warehouse";
         StockItem = "stock_item", "应急物资", "stock item";
+        Chemical = "chemical", "化学品", "chemical";
     }
 );
 
@@ -115,7 +116,7 @@ fn kinds_clause(kinds: &[Kind], params: &mut Vec<Value>) -> String {
 }
 
 impl Kind {
-    /// The kind's coordinate on the R*Tree's kind dimension (`geo_rtree`, migration 0003): a
+    /// The kind's coordinate on the R*Tree's kind dimension (`geo_rtree`, migration 0005): a
     /// kind spans [code, code + 1]. Stable: stored in every replica's index. The codes are 1,000
     /// apart, far more than the province's extent in degrees, so that the R*Tree's splits (which
     /// minimise volume and overlap) keep each kind in nodes of its own and a one-kind query
@@ -132,6 +133,8 @@ impl Kind {
                 Kind::Expert => 7,
                 Kind::Warehouse => 8,
                 Kind::StockItem => 9,
+                // Not located: never in the R*Tree.
+                Kind::Chemical => 10,
             }
     }
 }
@@ -633,7 +636,7 @@ fn list_spec(kind: Kind) -> Option<ListSpec> {
             extra: "t.grade AS grade, NULL AS quantity, NULL AS unit, t.lat AS lat, t.lon AS lon",
         },
         Kind::Target => ListSpec { table: "sensitive_targets", subtype: "t.kind", secondary: "t.capacity", extra: none },
-        Kind::Region | Kind::Reach | Kind::ControlWork => return None,
+        Kind::Region | Kind::Reach | Kind::ControlWork | Kind::Chemical => return None,
     })
 }
 

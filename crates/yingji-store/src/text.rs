@@ -13,7 +13,7 @@ pub(crate) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
         let text: Option<String> = ctx.get(0)?;
         Ok(pinyin_keys(text.as_deref().unwrap_or("")))
     })?;
-    // The R*Tree's kind dimension (migration 0003): unknown text gets 0, which no query asks for.
+    // The R*Tree's kind dimension (migration 0005): unknown text gets 0, which no query asks for.
     conn.create_scalar_function("yj_kind_code", 1, flags, |ctx| {
         let text: Option<String> = ctx.get(0)?;
         let kind = crate::query::Kind::ALL.iter().find(|k| Some(k.as_str()) == text.as_deref());

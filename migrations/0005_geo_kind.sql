@@ -1,4 +1,4 @@
--- 0003_geo_kind: the kind of a located thing becomes a dimension of the R*Tree, so that a query
+-- 0005_geo_kind: the kind of a located thing becomes a dimension of the R*Tree, so that a query
 -- for one kind ("the 10 nearest teams") visits only that kind's nodes instead of every record
 -- in the box and filtering afterwards (at a million records, the box around a chemical park
 -- holds tens of thousands of other things). A kind spans [code, code + 1]: with no extent on
