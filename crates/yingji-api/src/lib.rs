@@ -5,6 +5,7 @@
 mod dto;
 mod error;
 mod maps;
+mod sync;
 
 use std::{
     collections::HashMap,
@@ -15,6 +16,7 @@ use std::{
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use maps::{MapPackDto, Maps, BASE_ARCHIVE};
+pub use sync::*;
 use yingji_store::{
     query::{self, Kind, LatLon},
     records::{self, *},
@@ -530,6 +532,7 @@ pub fn init(path: &Path, demo: bool, seed: u64) -> Result<PathBuf, ApiError> {
             other => ApiError::new(ErrorCode::Internal, format!("生成演示数据失败：{other}"), other.to_string()),
         })?;
     }
+    sync::mark_baseline(&mut store, &if demo { format!("demo:{seed}") } else { "empty".to_owned() })?;
     drop(store);
     Ok(path.to_owned())
 }

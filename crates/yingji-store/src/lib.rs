@@ -7,6 +7,7 @@
 //! * Time is passed in through a [`Clock`]; nothing here reads the system clock itself.
 //! * Read functions borrow `&Connection`; writes take a `&Transaction` or `&mut Store`.
 
+pub mod capture;
 mod clock;
 mod error;
 mod migrate;
@@ -116,6 +117,7 @@ impl Store {
         }
         self.conn.pragma_update(None, "foreign_keys", "ON").map_err(map)?;
         migrate::apply_pending(&mut self.conn).map_err(map)?;
+        capture::install(&self.conn).map_err(map)?;
         Ok(())
     }
 
