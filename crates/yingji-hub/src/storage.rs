@@ -30,6 +30,9 @@ pub struct Device {
     pub role: String,
 }
 
+/// Bookkeeping fields: last-writer-wins, but never listed as conflicts.
+pub const NOT_CONFLICTS: &[&str] = &["updated_at"];
+
 /// Roles a token can carry.
 pub const ROLES: &[&str] = &["editor", "viewer"];
 
@@ -290,6 +293,9 @@ impl Apply<'_> {
         }
         // Concurrent writes: the writer had seen a version other than the hub's, and the values differ.
         for (field, seen) in &c.base {
+            if NOT_CONFLICTS.contains(&field.as_str()) {
+                continue;
+            }
             let seen = seen.as_str().unwrap_or(BASELINE);
             let hub_version = version_of(&versions, field);
             let hub_value = fields.get(field).cloned().unwrap_or(Value::Null);
