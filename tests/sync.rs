@@ -381,3 +381,104 @@ fn a_replica_offline_for_a_week_with_10000_changes_syncs_them_all() {
     assert_eq!(one(&other, "SELECT count(*) FROM stock_ledger WHERE note LIKE 'week %'"), json!(10_000));
     assert_eq!(dump(&offline, COMPARED, "3201"), dump(&other, COMPARED, "3201"));
 }
+
+fn wait_for(path: &Path) {
+    let start = std::time::Instant::now();
+    while !path.exists() {
+        assert!(start.elapsed().as_secs() < 60, "{} never appeared", path.display());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn sync_process(db: &Path, hub: &Hub, token: &str, env: &[(&str, &str)]) -> Child {
+    let mut cmd = Command::new(built_binary("yingji"));
+    cmd.args(["sync", "--db", db.to_str().unwrap(), "--hub", &hub.url])
+        .env("YINGJI_HUB_TOKEN", token)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().unwrap()
+}
+
+fn hub_count(hub: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(hub).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn dispatch(db: &Path, item: &str, note: &str) {
+    Console::open(db)
+        .unwrap()
+        .add_ledger_entry(&StockMovement {
+            stock_item_id: item.into(),
+            entry_kind: "dispatch".into(),
+            quantity_delta: -1.0,
+            note: note.into(),
+        })
+        .unwrap();
+}
+
+#[test]
+fn kill_9_of_the_hub_inside_a_batch_and_of_the_client_inside_a_push_loses_and_doubles_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub_db = hub_db(dir.path());
+    let a = replica(dir.path(), "a.db", true);
+    let (item, region) = stock_item(&a);
+    let (_, county) = token(&hub_db, &region, "editor");
+    let marker = dir.path().join("paused");
+    let m = marker.to_str().unwrap().to_owned();
+    let pause = [("YINGJI_HUB_TEST_PAUSE_IN_TX_MS", "3000"), ("YINGJI_HUB_TEST_PAUSE_MARKER", m.as_str())];
+
+    // 1. The hub dies inside the push transaction: nothing of the batch is there after restart.
+    dispatch(&a, &item, "hub-killed");
+    let mut hub = Hub::start(&hub_db, &pause);
+    let mut client = sync_process(&a, &hub, &county, &[]);
+    wait_for(&marker);
+    hub.child.kill().unwrap(); // SIGKILL
+    hub.child.wait().unwrap();
+    assert!(!client.wait().unwrap().success());
+    assert_eq!(hub_count(&hub_db, "SELECT count(*) FROM hub_log WHERE change LIKE '%hub-killed%'"), 0);
+    drop(hub);
+    let hub = Hub::start(&hub_db, &[]);
+    sync(&a, &hub, &county).unwrap();
+    assert_eq!(hub_count(&hub_db, "SELECT count(*) FROM hub_log WHERE change LIKE '%hub-killed%'"), 1);
+    drop(hub);
+
+    // 2. The client dies while the hub applies its batch: the hub commits, the client resends the
+    // same batch after restart and the hub answers it without applying it again.
+    std::fs::remove_file(&marker).unwrap();
+    dispatch(&a, &item, "client-killed");
+    let hub = Hub::start(&hub_db, &pause);
+    let mut client = sync_process(&a, &hub, &county, &[]);
+    wait_for(&marker);
+    client.kill().unwrap();
+    client.wait().unwrap();
+    let batches = hub_count(&hub_db, "SELECT count(*) FROM hub_batches");
+    sync(&a, &hub, &county).unwrap(); // waits behind the paused transaction, then resends
+    assert_eq!(hub_count(&hub_db, "SELECT count(*) FROM hub_batches"), batches + 1);
+    assert_eq!(hub_count(&hub_db, "SELECT count(*) FROM hub_log WHERE change LIKE '%client-killed%'"), 1);
+    assert_eq!(one(&a, "SELECT count(*) FROM stock_ledger WHERE note IN ('hub-killed', 'client-killed')"), json!(2));
+    assert_eq!(Console::open(&a).unwrap().sync_status().unwrap().pending_changes, 0);
+}
+
+#[test]
+fn kill_9_of_the_client_between_pull_pages_resumes_where_it_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = Hub::start(&hub_db(dir.path()), &[]);
+    let (_, county) = token(&hub.db, "320102", "viewer");
+    let demo = replica(dir.path(), "demo.db", true);
+    let empty = replica(dir.path(), "empty.db", false);
+    let marker = dir.path().join("page");
+    let pause = format!("30000:{}", marker.display());
+    let mut client = sync_process(&empty, &hub, &county, &[("YINGJI_SYNC_TEST_PAUSE_AFTER_PAGE", pause.as_str())]);
+    wait_for(&marker);
+    client.kill().unwrap();
+    client.wait().unwrap();
+    let cursor = one(&empty, "SELECT value FROM meta WHERE key = 'sync.cursor'");
+    assert_ne!(cursor, json!("0"), "the first page and its cursor were committed together");
+    let partial = one(&empty, "SELECT count(*) FROM stock_items").as_i64().unwrap();
+    let s = sync(&empty, &hub, &county).unwrap();
+    assert!(s.pulled_changes > 0);
+    assert!(partial < one(&empty, "SELECT count(*) FROM stock_items").as_i64().unwrap());
+    assert_eq!(dump(&empty, COMPARED, "3201"), dump(&demo, COMPARED, "3201"));
+}

@@ -66,6 +66,8 @@ CREATE INDEX IF NOT EXISTS hub_ledger_item ON hub_ledger (item);
 /// Test hook: milliseconds the hub sleeps inside the push transaction before committing, so a
 /// test can kill it there deterministically.
 pub const PAUSE_ENV: &str = "YINGJI_HUB_TEST_PAUSE_IN_TX_MS";
+/// Test hook: a file the hub creates when it starts that pause.
+pub const PAUSE_MARKER_ENV: &str = "YINGJI_HUB_TEST_PAUSE_MARKER";
 
 pub struct SqliteHub {
     conn: Mutex<Connection>,
@@ -510,6 +512,9 @@ impl HubStorage for SqliteHub {
             params![batch.batch_id, json(&response)],
         )?;
         if let Some(pause) = self.pause_in_tx {
+            if let Ok(marker) = std::env::var(PAUSE_MARKER_ENV) {
+                std::fs::write(marker, b"paused")?;
+            }
             std::thread::sleep(pause);
         }
         tx.commit()?;

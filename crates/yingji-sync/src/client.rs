@@ -138,6 +138,7 @@ impl Client {
             summary.pulled_changes += page.changes.len() as u64;
             summary.applied_changes += replica::apply_page(store, &page)? as u64;
             summary.cursor = page.cursor;
+            test_pause_after_page();
             progress(Progress::Pulled { changes: summary.pulled_changes, remaining: page.remaining });
             if page.remaining <= 0 || page.changes.is_empty() {
                 break;
@@ -148,5 +149,16 @@ impl Client {
         meta_set(&tx, replica::META_HUB, &self.hub)?;
         tx.commit()?;
         Ok(summary)
+    }
+}
+
+/// Test hook: `YINGJI_SYNC_TEST_PAUSE_AFTER_PAGE=MS:MARKER` makes the client create MARKER and
+/// wait MS milliseconds after each applied page, so a test can kill it between pages.
+fn test_pause_after_page() {
+    if let Some((ms, marker)) =
+        std::env::var("YINGJI_SYNC_TEST_PAUSE_AFTER_PAGE").ok().as_deref().and_then(|v| v.split_once(':'))
+    {
+        let _ = std::fs::write(marker, b"paused");
+        std::thread::sleep(Duration::from_millis(ms.parse().unwrap_or(0)));
     }
 }

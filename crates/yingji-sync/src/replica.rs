@@ -312,7 +312,7 @@ pub fn apply_change(conn: &Connection, change: &Change) -> Result<bool, SyncErro
     for (field, value) in &change.fields {
         // No local version: never written here (or only by the baseline), so take it.
         let local = field_version_opt(conn, tbl, id, field)?;
-        if local.map_or(true, |v| change.hlc > v) {
+        if local.is_none_or(|v| change.hlc > v) {
             newer.insert(field.clone(), value.clone());
         }
     }
