@@ -482,3 +482,12 @@ fn kill_9_of_the_client_between_pull_pages_resumes_where_it_stopped() {
     assert!(partial < one(&empty, "SELECT count(*) FROM stock_items").as_i64().unwrap());
     assert_eq!(dump(&empty, COMPARED, "3201"), dump(&demo, COMPARED, "3201"));
 }
+
+#[test]
+fn the_hub_refuses_plain_http_on_a_non_loopback_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = hub_db(dir.path());
+    let out = yingji(&["hub", "serve", "--db", db.to_str().unwrap(), "--listen", "0.0.0.0:0"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("non-loopback"), "{}", String::from_utf8_lossy(&out.stderr));
+}

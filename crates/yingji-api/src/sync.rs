@@ -118,8 +118,8 @@ impl From<SyncError> for ApiError {
 
 impl From<yingji_hub::HubError> for ApiError {
     fn from(e: yingji_hub::HubError) -> ApiError {
-        let code = match e.status() {
-            400 | 403 | 413 => ErrorCode::InvalidInput,
+        let code = match (&e, e.status()) {
+            (yingji_hub::HubError::Config(_), _) | (_, 400 | 403 | 413) => ErrorCode::InvalidInput,
             _ => ErrorCode::Internal,
         };
         ApiError::new(code, e.message_zh(), e.to_string())

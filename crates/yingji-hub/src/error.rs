@@ -52,6 +52,7 @@ impl HubError {
             HubError::BadRequest(w) => format!("请求格式错误，未写入任何数据：{w}"),
             HubError::TooLarge(n) => format!("请求超过 {n} 字节：请分批上传。"),
             HubError::VersionMismatch(w) => format!("版本不一致，请升级较旧的一方：{w}"),
+            HubError::Config(w) => format!("枢纽配置有误：{w}"),
             other => format!("中心内部错误：{other}"),
         }
     }

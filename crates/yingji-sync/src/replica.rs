@@ -368,3 +368,105 @@ pub fn status(conn: &Connection) -> Result<Status, SyncError> {
         open_over_allocations: count("SELECT count(*) FROM sync_over_allocations WHERE resolved = 0")?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn region_change(hlc: &str, fields: Value) -> Change {
+        Change {
+            tbl: "regions".into(),
+            id: "320000".into(),
+            region_code: "320000".into(),
+            hlc: hlc.into(),
+            insert: false,
+            deleted: false,
+            fields: fields.as_object().cloned().unwrap_or_default(),
+            base: Map::new(),
+        }
+    }
+
+    fn full_region(hlc: &str) -> Change {
+        Change {
+            insert: true,
+            ..region_change(
+                hlc,
+                json!({"id": "320000", "code": "320000", "parent_code": null, "level": "province", "region_code": "320000",
+                       "name_zh": "江苏省", "name_pinyin": "Jiangsu", "lat": 32.06, "lon": 118.8, "data_source": "t",
+                       "created_at": "t", "updated_at": "t"}),
+            )
+        }
+    }
+
+    fn name(store: &Store) -> Option<String> {
+        store.conn().query_row("SELECT name_zh FROM regions WHERE id = '320000'", [], |r| r.get(0)).optional().unwrap()
+    }
+
+    /// Per-field last-writer-wins: the order in which changes arrive does not matter.
+    #[test]
+    fn the_newest_write_of_each_field_wins_in_any_arrival_order() {
+        let older = region_change("000000000000010-000000-a", json!({"name_zh": "旧", "name_pinyin": "old"}));
+        let newer = region_change("000000000000020-000000-b", json!({"name_zh": "新"}));
+        let mut results = Vec::new();
+        for order in [[&older, &newer], [&newer, &older]] {
+            let mut store = Store::open_in_memory().unwrap();
+            let tx = store.transaction().unwrap();
+            Store::applying_remote::<_, SyncError>(&tx, || {
+                apply_change(&tx, &full_region(BASELINE))?;
+                for c in order {
+                    apply_change(&tx, c)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+            tx.commit().unwrap();
+            let row: (String, String) = store
+                .conn()
+                .query_row("SELECT name_zh, name_pinyin FROM regions WHERE id = '320000'", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .unwrap();
+            let outbox: i64 = store.conn().query_row("SELECT count(*) FROM sync_outbox", [], |r| r.get(0)).unwrap();
+            assert_eq!(outbox, 0, "remote changes are not captured again");
+            results.push(row);
+        }
+        assert_eq!(results[0], ("新".to_owned(), "old".to_owned()));
+        assert_eq!(results[0], results[1]);
+    }
+
+    #[test]
+    fn a_tombstone_is_final_and_local_writes_are_stamped_before_remote_ones_apply() {
+        let mut store = Store::open_in_memory().unwrap();
+        let tx = store.transaction().unwrap();
+        Store::applying_remote::<_, SyncError>(&tx, || apply_change(&tx, &full_region(BASELINE))).unwrap();
+        tx.commit().unwrap();
+        // A local edit, not yet pushed, is newer than an older remote write of the same field.
+        store.set_capture_clock(std::sync::Arc::new(yingji_store::FixedClock(time_at(1_000)))).unwrap();
+        store.conn().execute("UPDATE regions SET name_zh = '本地' WHERE id = '320000'", []).unwrap();
+        let page = |changes: Vec<Change>| PullResponse {
+            changes: changes
+                .into_iter()
+                .enumerate()
+                .map(|(i, change)| crate::proto::LoggedChange { seq: i as i64, change })
+                .collect(),
+            cursor: 7,
+            remaining: 0,
+        };
+        apply_page(&mut store, &page(vec![region_change("000000000000500-000000-z", json!({"name_zh": "远端"}))]))
+            .unwrap();
+        assert_eq!(name(&store).as_deref(), Some("本地"));
+        let pending: i64 = store.conn().query_row("SELECT count(*) FROM sync_pending", [], |r| r.get(0)).unwrap();
+        assert_eq!(pending, 1);
+        let tomb = Change { deleted: true, ..region_change("000000000002000-000000-z", json!({})) };
+        let later = region_change("000000000003000-000000-y", json!({"name_zh": "复活"}));
+        apply_page(&mut store, &page(vec![tomb, later])).unwrap();
+        assert_eq!(name(&store), None, "a deleted record stays deleted");
+        assert_eq!(meta_get(store.conn(), META_CURSOR).unwrap().as_deref(), Some("7"));
+    }
+
+    fn time_at(ms: i64) -> yingji_store::Timestamp {
+        yingji_store::Timestamp::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap()
+    }
+}
