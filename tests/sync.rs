@@ -257,6 +257,14 @@ fn out_of_scope_revoked_malformed_oversized_and_mismatched_requests_are_refused_
     assert!(out.status.success());
     let err = sync(&b, &hub, &revoked).unwrap_err();
     assert!(err.message_en.contains("revoked"), "{}", err.message_en);
+    // Having met the hub, a replica refuses out-of-scope edits itself, before they queue up.
+    let fresh = replica(dir.path(), "fresh.db", true);
+    sync(&fresh, &hub, &county_a).unwrap();
+    let err = Console::open(&fresh).unwrap().update_field("teams", &team_b, "size", &json!(8)).unwrap_err();
+    assert_eq!(err.code, yingji_api::ErrorCode::InvalidInput);
+    assert_eq!(Console::open(&fresh).unwrap().sync_status().unwrap().pending_changes, 0);
+    let own = team_of(&fresh, "320102");
+    Console::open(&fresh).unwrap().update_field("teams", &own, "size", &json!(8)).unwrap();
     // Raw requests: status and JSON body.
     let post = |token: &str, schema: &str, body: &[u8]| match ureq::post(&format!("{}/v1/push", hub.url))
         .set("authorization", &format!("Bearer {token}"))

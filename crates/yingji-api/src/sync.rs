@@ -131,6 +131,46 @@ fn bad(field: &str, zh: String, en: String) -> ApiError {
 }
 
 impl Console {
+    /// Refuses, before anything is written, an edit the hub would refuse (and that would then
+    /// block the queue): once the replica has synced, it knows its device's region and role.
+    fn check_write_right(&self, table: &str, region_code: &str) -> Result<(), ApiError> {
+        use yingji_sync::replica::{meta_get, META_REGION, META_ROLE};
+        let conn = self.store.conn();
+        let (Some(region), role) = (meta_get(conn, META_REGION)?, meta_get(conn, META_ROLE)?) else {
+            return Ok(()); // never synced: no device yet
+        };
+        let reference = synced_table(table).is_some_and(|t| t.scope == yingji_store::capture::SyncScope::Reference);
+        let allowed = role.as_deref() == Some("editor")
+            && if reference {
+                yingji_hub::scope::is_province(&region)
+            } else {
+                yingji_hub::scope::may_write(&region, region_code)
+            };
+        if allowed {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("本设备（区域 {region}）无权修改区域 {region_code} 的{table}记录，修改未保存。"),
+            format!("this device (region {region}) may not change {table} records of region {region_code}; nothing was saved"),
+        ))
+    }
+
+    fn record_region(&self, table: &str, id: &str) -> Result<String, ApiError> {
+        let region: Option<String> = rusqlite::OptionalExtension::optional(self.store.conn().query_row(
+            &format!("SELECT region_code FROM \"{table}\" WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        ))?;
+        region.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::RecordNotFound,
+                format!("找不到记录（{table} {id}）"),
+                format!("no record {table} {id}"),
+            )
+        })
+    }
+
     /// Online/offline is the caller's last `sync_once` result; this is what the replica knows.
     pub fn sync_status(&self) -> Result<SyncStatus, ApiError> {
         let s = yingji_sync::replica::status(self.store.conn())?;
@@ -183,6 +223,8 @@ impl Console {
     /// Marks a conflict resolved with a note (synced like any edit). To keep the losing value
     /// instead, edit the field as well.
     pub fn resolve_conflict(&mut self, id: &str, resolution: &str) -> Result<(), ApiError> {
+        let region = self.record_region("sync_conflicts", id)?;
+        self.check_write_right("sync_conflicts", &region)?;
         let now = self.clock.now_rfc3339();
         let tx = self.store.transaction()?;
         let n = tx.execute(
@@ -221,6 +263,8 @@ impl Console {
                 format!("{table} has no editable field {field}"),
             ));
         }
+        let region = self.record_region(table, id)?;
+        self.check_write_right(table, &region)?;
         let now = self.clock.now_rfc3339();
         let tx = self.store.transaction()?;
         let n = tx
@@ -245,6 +289,8 @@ impl Console {
         synced_table(table).filter(|t| t.kind == yingji_store::capture::SyncKind::Descriptive).ok_or_else(|| {
             bad("table", format!("{table} 的记录不能删除"), format!("records of {table} cannot be deleted"))
         })?;
+        let region = self.record_region(table, id)?;
+        self.check_write_right(table, &region)?;
         let tx = self.store.transaction()?;
         let n = tx.execute(&format!("DELETE FROM \"{table}\" WHERE id = ?1"), [id])?;
         tx.commit().map_err(|e| self.store.error(e))?;
@@ -260,6 +306,8 @@ impl Console {
 
     /// Adds a stock movement; returns the new entry's id.
     pub fn add_ledger_entry(&mut self, entry: &StockMovement) -> Result<String, ApiError> {
+        let item_region = self.record_region("stock_items", &entry.stock_item_id)?;
+        self.check_write_right("stock_ledger", &item_region)?;
         let now = self.clock.now_rfc3339();
         let id = yingji_store::new_id();
         let tx = self.store.transaction()?;

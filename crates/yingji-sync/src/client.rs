@@ -118,6 +118,8 @@ impl Client {
     ) -> Result<Summary, SyncError> {
         let hello = self.hello()?;
         let mut summary = Summary::default();
+        meta_set(store.conn(), replica::META_REGION, &hello.region_code)?;
+        meta_set(store.conn(), replica::META_ROLE, &hello.role)?;
         if meta_get(store.conn(), replica::META_CURSOR)?.is_none() {
             let ours = meta_get(store.conn(), replica::META_BASELINE)?;
             let start = if ours.as_deref() == Some(hello.baseline.as_str()) { hello.baseline_seq } else { 0 };

@@ -24,6 +24,9 @@ pub const META_BASELINE: &str = "sync.baseline";
 pub const META_BATCH: &str = "sync.batch";
 pub const META_LAST_SYNC: &str = "sync.last_success";
 pub const META_HUB: &str = "sync.hub_url";
+/// The region and role the hub registered this replica's device with (learnt at each sync).
+pub const META_REGION: &str = "sync.region";
+pub const META_ROLE: &str = "sync.role";
 
 pub fn meta_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()
