@@ -22,6 +22,9 @@ pub enum ErrorCode {
     InvalidInput,
     ImportUnreadable,
     ImportBadRows,
+    SyncUnreachable,
+    SyncRefused,
+    SyncVersionMismatch,
     Internal,
 }
 

@@ -7,6 +7,7 @@ mod dto;
 mod error;
 mod maps;
 mod model_runs;
+mod sync;
 
 use std::{
     collections::HashMap,
@@ -19,6 +20,7 @@ pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use maps::{MapPackDto, Maps, BASE_ARCHIVE};
 pub use model_runs::*;
+pub use sync::*;
 use yingji_store::{
     query::{self, Kind, LatLon},
     records::{self, *},
@@ -549,6 +551,7 @@ pub fn init(path: &Path, demo: bool, seed: u64) -> Result<PathBuf, ApiError> {
             other => ApiError::new(ErrorCode::Internal, format!("生成演示数据失败：{other}"), other.to_string()),
         })?;
     }
+    sync::mark_baseline(&mut store, &if demo { format!("demo:{seed}") } else { "empty".to_owned() })?;
     drop(store);
     Ok(path.to_owned())
 }

@@ -18,6 +18,7 @@
 #![allow(clippy::print_stdout)]
 
 mod stats;
+mod sync;
 mod synth;
 
 use std::{
@@ -46,6 +47,9 @@ struct Args {
     /// Small sizes and few samples: a smoke run for CI (fine in a debug build).
     #[arg(long)]
     quick: bool,
+    /// Only the sync benchmark: a hub on loopback, first full pull, 1,000-change push, 100 counties.
+    #[arg(long)]
+    sync: bool,
     /// Located records in the synthetic database [default: 1000000, or 20000 with --quick].
     #[arg(long, value_name = "N")]
     records: Option<usize>,
@@ -124,6 +128,11 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if let Some(path) = &args.build_only {
         return build_child(path, args.records.unwrap_or(1_000_000), args.seed, args.row_by_row);
+    }
+    if args.sync {
+        let dir = args.dir.clone().unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench"));
+        std::fs::create_dir_all(&dir)?;
+        return sync::run(&dir);
     }
     let total = Instant::now();
     let records = args.records.unwrap_or(if args.quick { 20_000 } else { 1_000_000 });

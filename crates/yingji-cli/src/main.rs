@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout)] // a command-line program prints its answers
 
 mod model_runs;
+mod sync;
 
 use std::{io::Read, path::PathBuf, process::ExitCode};
 
@@ -58,6 +59,33 @@ enum Command {
     Model {
         #[command(subcommand)]
         model: ModelCommand,
+    },
+    /// The provincial hub: init, serve, device tokens.
+    Hub {
+        #[command(subcommand)]
+        hub: sync::HubCommand,
+    },
+    /// One full sync (push, then pull) with the hub; progress on stderr, JSON summary on stdout.
+    Sync {
+        #[arg(long, env = "YINGJI_DB")]
+        db: PathBuf,
+        #[arg(long)]
+        hub: String,
+        /// File holding the device token (0600); else YINGJI_HUB_TOKEN.
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+    },
+    /// Sync status, conflicts and over-allocations of a replica (JSON).
+    SyncStatus {
+        #[arg(long, env = "YINGJI_DB")]
+        db: PathBuf,
+    },
+    /// Ordinary edits through the store (captured for sync).
+    Edit {
+        #[arg(long, env = "YINGJI_DB")]
+        db: PathBuf,
+        #[command(subcommand)]
+        edit: sync::EditCommand,
     },
 }
 
@@ -181,6 +209,10 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             let hits = Console::open(&db)?.search(&text, region.as_deref(), limit)?;
             print_json(&hits)?;
         }
+        Command::Hub { hub } => sync::hub(hub)?,
+        Command::Sync { db, hub, token_file } => sync::sync(db, hub, token_file)?,
+        Command::SyncStatus { db } => sync::status(db)?,
+        Command::Edit { db, edit } => sync::edit(db, edit)?,
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
         Command::Model { model: ModelCommand::Runs { db, json } } => model_runs::list(&db, json, &lang())?,
         Command::Model { model: ModelCommand::Spill { db, lat, lon, mass_kg, threshold_mg_l, decay_per_s } } => {
@@ -240,7 +272,10 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("yingji: {}", e.message(&lang()));
             match e.code {
-                ErrorCode::InvalidInput | ErrorCode::ImportBadRows | ErrorCode::ImportUnreadable => ExitCode::from(2),
+                ErrorCode::InvalidInput
+                | ErrorCode::SyncRefused
+                | ErrorCode::ImportBadRows
+                | ErrorCode::ImportUnreadable => ExitCode::from(2),
                 _ => ExitCode::from(1),
             }
         }

@@ -7,6 +7,7 @@
 //! * Time is passed in through a [`Clock`]; nothing here reads the system clock itself.
 //! * Read functions borrow `&Connection`; writes take a `&Transaction` or `&mut Store`.
 
+pub mod capture;
 pub mod chemicals;
 mod clock;
 mod error;
@@ -122,6 +123,8 @@ impl Store {
             StoreError::Query(q) => map(q),
             other => other,
         })?;
+        // After the library: it is shipped with the program, loaded on every replica, never synced.
+        capture::install(&self.conn).map_err(map)?;
         Ok(())
     }
 
