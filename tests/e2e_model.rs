@@ -17,8 +17,16 @@ fn wait_model(s: &Session, what: &str, script: &str) -> serde_json::Value {
     v
 }
 
+/// Scrolls an element of the (scrolling) model panel into view, then clicks it as a user would.
+fn click_in_panel(s: &Session, css: &str) {
+    s.script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'}); return true;", json!([css]));
+    s.click(&s.find(css));
+}
+
 fn fill(s: &Session, testid: &str, text: &str) {
-    let el = s.find(&format!("[data-testid={testid}]"));
+    let css = format!("[data-testid={testid}]");
+    s.script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'}); return true;", json!([css]));
+    let el = s.find(&css);
     s.script("arguments[0].value = ''; return true;", json!([{ "element-6066-11e4-a52e-4f735466cecf": el }]));
     s.type_into(&el, text);
 }
@@ -87,7 +95,7 @@ fn model_panel_runs_a_river_spill_and_a_gas_release_from_a_risk_source() {
     fill(&s, "river-name", "苯");
     fill(&s, "river-threshold", "0.01");
     fill(&s, "river-mass", "5000");
-    s.click(&s.find("[data-testid=river-run]"));
+    click_in_panel(&s, "[data-testid=river-run]");
     let intakes =
         wait_model(&s, "the intake table", "return document.querySelectorAll('[data-testid=intake-row]').length");
     assert!(intakes.as_u64().unwrap() >= 1);
@@ -132,8 +140,8 @@ fn model_panel_runs_a_river_spill_and_a_gas_release_from_a_risk_source() {
     let ppm: Vec<f64> = ppm.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
     assert!(ppm.iter().all(|&p| p > 0.0) && ppm[0] > ppm[1] && ppm[1] > ppm[2], "levels most severe first: {ppm:?}");
     // The source model estimates a rate for a 10 mm hole at 5 bar and fills it in.
-    s.click(&s.find("[data-testid=gas-source] summary"));
-    s.click(&s.find("[data-testid=gas-source-run]"));
+    click_in_panel(&s, "[data-testid=gas-source] summary");
+    click_in_panel(&s, "[data-testid=gas-source-run]");
     wait_model(
         &s,
         "the source-strength estimate",
@@ -142,7 +150,7 @@ fn model_panel_runs_a_river_spill_and_a_gas_release_from_a_risk_source() {
     let estimated = s.script("return Number(document.querySelector('[data-testid=gas-amount]').value)", json!([]));
     assert!(estimated.as_f64().unwrap() > 0.01 && estimated.as_f64().unwrap() < 1.0, "{estimated}");
     fill(&s, "gas-amount", "1");
-    s.click(&s.find("[data-testid=gas-run]"));
+    click_in_panel(&s, "[data-testid=gas-run]");
     let zones = wait_model(
         &s,
         "the footprints on the map",
@@ -170,7 +178,7 @@ fn model_panel_runs_a_river_spill_and_a_gas_release_from_a_risk_source() {
     for i in 1..=2 {
         s.click(&s.find(&format!("[data-testid=runs-table] tr:nth-child({i}) input[type=checkbox]")));
     }
-    s.click(&s.find("[data-testid=runs-compare]"));
+    click_in_panel(&s, "[data-testid=runs-compare]");
     let compared = wait_model(
         &s,
         "the comparison",

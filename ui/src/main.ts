@@ -80,7 +80,7 @@ async function openModel(origin: ModelOrigin): Promise<void> {
   await oneMap?.whenReady();
   document.querySelector(".body")?.classList.add("modelling");
   oneMap?.resize();
-  model.open(origin);
+  await model.open(origin);
 }
 
 function showError(e: unknown): void {

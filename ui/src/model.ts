@@ -98,13 +98,18 @@ export class ModelPanel {
 
   constructor(private el: HTMLElement, private host: ModelHost) {}
 
-  open(origin: ModelOrigin): void {
+  /** Opens the panel; a risk source's first chemical is looked up in the library before the
+   *  panel shows, so nothing the user types is overwritten later. */
+  async open(origin: ModelOrigin): Promise<void> {
     this.origin = origin;
     this.active = true;
-    const first = origin.chemicals[0];
-    if (first && !this.gas.name && !this.river.name) this.useChemical(first);
     this.error = "";
     this.drawOrigin();
+    const first = origin.chemicals[0];
+    if (first && !this.gas.name && !this.river.name) {
+      this.setNames(first);
+      if (first.cas) await this.pick(first.cas, true);
+    }
     this.render();
   }
 
@@ -135,11 +140,15 @@ export class ModelPanel {
   }
 
   private useChemical(c: { name: string; cas: string }): void {
+    this.setNames(c);
+    if (c.cas) void this.pick(c.cas, true);
+  }
+
+  private setNames(c: { name: string; cas: string }): void {
     this.gas.name = c.name;
     this.gas.cas = c.cas;
     this.river.name = c.name;
     this.river.cas = c.cas;
-    if (c.cas) void this.pick(c.cas, true);
   }
 
   /** Picks a chemical from the library: its molar mass, levels of concern and GB 3838 limit. */
