@@ -8,6 +8,7 @@ mod error;
 mod maps;
 mod model_runs;
 mod sync;
+mod sync_agent;
 
 use std::{
     collections::HashMap,
@@ -21,6 +22,7 @@ pub use error::{ApiError, ErrorCode};
 pub use maps::{MapPackDto, Maps, BASE_ARCHIVE};
 pub use model_runs::*;
 pub use sync::*;
+pub use sync_agent::*;
 use yingji_store::{
     query::{self, Kind, LatLon},
     records::{self, *},
