@@ -3,6 +3,8 @@
 //! stderr in the user's language (Chinese when `LANG`/`YINGJI_LANG` starts with `zh`).
 #![allow(clippy::print_stdout)] // a command-line program prints its answers
 
+mod chem;
+
 use std::{io::Read, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
@@ -51,6 +53,11 @@ enum Command {
     Query {
         #[command(subcommand)]
         query: QueryCommand,
+    },
+    /// The chemical and disposal library.
+    Chem {
+        #[command(subcommand)]
+        chem: chem::ChemCommand,
     },
     /// The spill and dispersion models (docs/model-api.md).
     Model {
@@ -168,6 +175,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             let hits = Console::open(&db)?.search(&text, region.as_deref(), limit)?;
             print_json(&hits)?;
         }
+        Command::Chem { chem } => return chem::run(chem),
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
         Command::Model { model: ModelCommand::Spill { db, lat, lon, mass_kg, threshold_mg_l, decay_per_s } } => {
             let console = Console::open(&db)?;
