@@ -2,6 +2,8 @@
 // ./bindings — never written by hand here. No business logic lives in the UI.
 import { invoke } from "@tauri-apps/api/core";
 import type { ApiError } from "./bindings/ApiError";
+import type { ChemicalDto } from "./bindings/ChemicalDto";
+import type { ChemicalSummaryDto } from "./bindings/ChemicalSummaryDto";
 import type { MapData } from "./bindings/MapData";
 import type { MapPackDto } from "./bindings/MapPackDto";
 import type { NearQuery } from "./bindings/NearQuery";
@@ -38,4 +40,6 @@ export const api = {
   dataVersion: () => invoke<number>("data_version"),
   firstMapFrame: () => invoke<number>("first_map_frame"),
   nearestStock: (query: StockQuery) => invoke<StockHitDto[]>("nearest_stock", { query }),
+  chemicalSearch: (text: string, limit: number) => invoke<ChemicalSummaryDto[]>("chemical_search", { text, limit }),
+  chemical: (cas: string) => invoke<ChemicalDto>("chemical", { cas }),
 };
