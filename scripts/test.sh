@@ -8,6 +8,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { echo; echo "==> $*"; }
 
+step "chemical library: assets/chemicals/build.py reproduces library.json byte for byte"
+# Reuses the pinned venv in target/chem-venv; fails (never skips) if pip cannot install it.
+python3 assets/chemicals/build.py --check
+
 step "UI: type check and build"
 (cd ui && npm run build)
 

@@ -326,3 +326,25 @@ fn model_runs_lists_the_saved_runs() {
     let line = String::from_utf8_lossy(&text.stdout).into_owned();
     assert!(line.contains(&run.run_id) && line.contains("river spill") && line.contains("[drill]"), "{line}");
 }
+
+#[test]
+fn chem_search_and_show_on_a_plain_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plain.db");
+    assert!(yingji(&["init", db.to_str().unwrap()]).status.success());
+    let db = db.to_str().unwrap();
+    let hits = json(&yingji(&["chem", "search", "烯腈", "--db", db, "--json"]));
+    assert!(hits.as_array().unwrap().iter().any(|h| h["cas"] == "107-13-1"), "{hits}");
+    let by_un = json(&yingji(&["chem", "search", "UN1017", "--db", db, "--json"]));
+    assert_eq!(by_un[0]["cas"], "7782-50-5");
+    let chlorine = json(&yingji(&["chem", "show", "7782-50-5", "--db", db]));
+    assert_eq!(chlorine["name_en"], "Chlorine");
+    assert_eq!(chlorine["gas_denser_than_air"], true);
+    assert!(!chlorine["levels"].as_array().unwrap().is_empty());
+    let bad = yingji(&["chem", "show", "71-43-3", "--db", db]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("not a valid CAS number"));
+    let missing = yingji(&["chem", "show", "58-08-2", "--db", db]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("no chemical with CAS number"));
+}

@@ -186,3 +186,52 @@ fn one_map_draws_layers_and_answers_a_one_click_query() {
         json!([]),
     );
 }
+
+/// The chemical library: a search for part of a Chinese name lists the chemical; its page shows
+/// the CAS number, a level of concern and the "not verified" mark of hand-entered values.
+#[test]
+fn chemical_library_search_and_detail() {
+    let app = built_binary("yingji-desktop");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plain.db");
+    // A database without the demo data: the library is loaded into every new database.
+    yingji_api::init(&db, false, 2026).unwrap();
+    let console = Console::open(&db).unwrap();
+    let want = console.chemical("107-13-1").unwrap();
+    assert_eq!(want.name_zh, "丙烯腈");
+    let level = want.levels.iter().find(|l| l.tier == 2).expect("a tier-2 level").name.clone();
+    drop(console);
+
+    let driver = Driver::start(dir.path());
+    let s = driver.session(&app, &["--db", db.to_str().unwrap()]);
+    s.wait_for("the start page", "return document.body.dataset.ready === 'true'", json!([]));
+    s.click(&s.find("[data-testid=nav-chemicals]"));
+    let search = s.wait_for(
+        "the library search box",
+        "return document.querySelector('[data-testid=chem-search]') !== null",
+        json!([]),
+    );
+    assert_eq!(search, json!(true));
+    s.type_into(&s.find("[data-testid=chem-search]"), "烯腈");
+    s.wait_for(
+        "丙烯腈 among the rows",
+        // The filtered list, not the full one shown before the search ran.
+        "const rows = document.querySelectorAll('[data-testid=chem-row]');
+         return rows.length > 0 && rows.length < 10
+             && document.querySelector('[data-testid=chem-row][data-cas=\"107-13-1\"]') !== null;",
+        json!([]),
+    );
+    s.screenshot(&target_dir().join("e2e-screenshots/chemical-list.png"));
+    s.click(&s.find("[data-testid=chem-row][data-cas=\"107-13-1\"] td.name"));
+    s.wait_for(
+        "the chemical's page",
+        "return document.querySelector('[data-testid=chem-cas]')?.textContent === '107-13-1'",
+        json!([]),
+    );
+    let levels = s.text(&s.find("[data-testid=chem-levels]"));
+    assert!(levels.contains(&level), "{levels}");
+    assert!(levels.contains("ppm"), "{levels}");
+    let marks = s.script("return document.querySelectorAll('[data-testid=chem-unverified]').length", json!([]));
+    assert!(marks.as_u64().unwrap() > 0, "hand-entered values carry the mark");
+    s.screenshot(&target_dir().join("e2e-screenshots/chemical-detail.png"));
+}

@@ -56,6 +56,7 @@ const zh: Dict = {
   "nav.stock_item": "应急物资",
   "nav.risk_source": "风险源",
   "nav.target": "敏感目标",
+  "nav.chemicals": "化学品库",
   "overview.title": "全省应急资源总览",
   "overview.by_city": "各市资源统计",
   "overview.city": "城市",
@@ -165,6 +166,7 @@ const zh: Dict = {
   "kind.expert": "专家",
   "kind.warehouse": "物资库",
   "kind.stock_item": "应急物资",
+  "kind.chemical": "化学品",
 };
 
 const en: Dict = {
@@ -218,6 +220,7 @@ const en: Dict = {
   "nav.stock_item": "Materials",
   "nav.risk_source": "Risk sources",
   "nav.target": "Sensitive targets",
+  "nav.chemicals": "Chemicals",
   "overview.title": "Emergency resources of the province",
   "overview.by_city": "Resources by city",
   "overview.city": "City",
@@ -327,6 +330,7 @@ const en: Dict = {
   "kind.expert": "Expert",
   "kind.warehouse": "Warehouse",
   "kind.stock_item": "Material",
+  "kind.chemical": "Chemical",
 };
 
 const dicts: Record<Lang, Dict> = { zh, en };

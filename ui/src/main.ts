@@ -11,13 +11,14 @@ import type { SearchHitDto } from "./bindings/SearchHitDto";
 import type { StockHitDto } from "./bindings/StockHitDto";
 import type { SubtypeCount } from "./bindings/SubtypeCount";
 import type { NearResult } from "./bindings/NearResult";
+import { openChemical, renderChemicals } from "./chemicals";
 import { clear, h } from "./dom";
 import { lang, setLang, t, vocab } from "./i18n";
 import type { MapPackDto } from "./bindings/MapPackDto";
 import { BLANK_STYLE, COLOURS, LAYER_GROUPS, type LayerGroup, loadBaseStyle, OneMap } from "./map";
 import { type ModelOrigin, ModelPanel } from "./model";
 
-type View = "overview" | "map" | ResourceKind;
+type View = "overview" | "map" | "chemicals" | ResourceKind;
 const PANELS: ResourceKind[] = ["team", "expert", "warehouse", "stock_item", "risk_source", "target"];
 const PAGE = 50;
 const SUBTYPE_VOCAB: Partial<Record<ResourceKind, string>> = {
@@ -125,7 +126,7 @@ function renderHeader(): void {
 }
 
 function renderNav(): void {
-  const views: View[] = ["overview", "map", ...PANELS];
+  const views: View[] = ["overview", "map", ...PANELS, "chemicals"];
   clear(
     els.nav,
     views.map((v, i) =>
@@ -138,7 +139,7 @@ function renderNav(): void {
           onclick: () => void openView(v),
         },
         t(`nav.${v}`),
-        v !== "overview" && v !== "map" && state.overview
+        v !== "overview" && v !== "map" && v !== "chemicals" && state.overview
           ? h("span", { class: "count" }, state.overview.totals.find((c) => c.kind === v)?.count ?? "")
           : null,
       ),
@@ -208,7 +209,7 @@ function renderOverview(): void {
 // ---- resource panels ---------------------------------------------------------------------
 
 async function loadRows(append: boolean): Promise<void> {
-  if (state.view === "overview" || state.view === "map") return;
+  if (state.view === "overview" || state.view === "map" || state.view === "chemicals") return;
   const kind = state.view;
   const page = await guarded(() =>
     api.listResources({
@@ -240,7 +241,7 @@ function regionOptions(): HTMLOptionElement[] {
 let filterTimer: number | undefined;
 
 function renderPanel(): void {
-  if (state.view === "overview" || state.view === "map") return;
+  if (state.view === "overview" || state.view === "map" || state.view === "chemicals") return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const text = h("input", {
@@ -283,7 +284,7 @@ function renderPanel(): void {
 
 function renderList(): void {
   const list = document.getElementById("list");
-  if (!list || state.view === "overview" || state.view === "map") return;
+  if (!list || state.view === "overview" || state.view === "map" || state.view === "chemicals") return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const showQty = kind === "stock_item";
@@ -334,6 +335,7 @@ async function openView(v: View): Promise<void> {
   }
   state.view = v;
   renderNav();
+  if (v !== "chemicals") renderDetail(); // the library's page leaves the side panel
   els.content.classList.toggle("content-map", v === "map");
   if (v === "overview") {
     renderOverview();
@@ -341,6 +343,11 @@ async function openView(v: View): Promise<void> {
   }
   if (v === "map") {
     await renderMap();
+    return;
+  }
+  if (v === "chemicals") {
+    state.detail = null;
+    await renderChemicals(els.content, els.detail);
     return;
   }
   state.subtypes = (await guarded(() => api.subtypes(v))) ?? [];
@@ -401,7 +408,7 @@ function renderDetail(): void {
     d.chemicals.length
       ? [h("h3", {}, t("detail.chemicals")), h("table", { class: "grid small" },
           h("thead", {}, h("tr", {}, ["chem.name", "chem.cas", "chem.un", "chem.max"].map((k) => h("th", {}, t(k))))),
-          h("tbody", {}, d.chemicals.map((c) => h("tr", {}, h("td", {}, c.name_zh), h("td", { class: "mono" }, c.cas), h("td", { class: "mono" }, c.un_number), h("td", { class: "num" }, c.max_quantity_t)))))]
+          h("tbody", {}, d.chemicals.map((c) => h("tr", {}, h("td", {}, c.cas ? h("a", { href: "#", "data-testid": "held-chemical", onclick: (e: Event) => { e.preventDefault(); void openView("chemicals").then(() => openChemical(c.cas, els.detail, els.content)); } }, c.name_zh) : c.name_zh), h("td", { class: "mono" }, c.cas), h("td", { class: "mono" }, c.un_number), h("td", { class: "num" }, c.max_quantity_t)))))]
       : null,
     d.stock.length
       ? [h("h3", {}, t("detail.stock")), h("table", { class: "grid small" },
@@ -698,6 +705,12 @@ function renderHits(): void {
 
 async function openHit(hit: SearchHitDto): Promise<void> {
   els.searchResults.hidden = true;
+  if (hit.kind === "chemical") {
+    // Library entries have no place: open the library page instead of flying anywhere.
+    await openView("chemicals");
+    await openChemical(hit.item_id, els.detail, els.content);
+    return;
+  }
   if (state.view === "map" && oneMap && hit.lat !== null && hit.lon !== null) {
     oneMap.flyTo(hit.lat, hit.lon, hit.kind === "region" ? 10 : 13);
     if (hit.resource_kind) await select(hit.resource_kind, hit.item_id);
@@ -747,8 +760,9 @@ function renderAll(): void {
   renderFooter();
   if (state.view === "overview") renderOverview();
   else if (state.view === "map") void renderMap();
+  else if (state.view === "chemicals") { void renderChemicals(els.content, els.detail); }
   else renderPanel();
-  renderDetail();
+  if (state.view !== "chemicals") renderDetail();
   if (state.hits.length) renderHits();
 }
 
@@ -796,7 +810,7 @@ async function followChanges(initial: number | null): Promise<void> {
       if (overview) state.overview = overview;
       renderNav();
       if (state.view === "overview") renderOverview();
-      else if (state.view !== "map") await loadRows(false);
+      else if (state.view !== "map" && state.view !== "chemicals") await loadRows(false);
       if (oneMap) {
         const data = await guarded(() => api.mapData());
         if (data) await oneMap.setData(data);

@@ -176,6 +176,20 @@ impl From<LibraryEntry> for ChemicalDto {
     }
 }
 
+/// Whether `cas` is a well-formed CAS registry number with a correct check digit
+/// (CAS REGISTRY check-digit rule: weighted sum of the other digits, modulo 10).
+pub fn cas_is_valid(cas: &str) -> bool {
+    let parts: Vec<&str> = cas.split('-').collect();
+    let [a, b, c] = parts[..] else { return false };
+    let ok = |p: &str, min: usize, max: usize| (min..=max).contains(&p.len()) && p.bytes().all(|d| d.is_ascii_digit());
+    if !ok(a, 2, 7) || !ok(b, 2, 2) || !ok(c, 1, 1) {
+        return false;
+    }
+    let digits: Vec<u32> = format!("{a}{b}").bytes().map(|d| u32::from(d - b'0')).collect();
+    let sum: u32 = digits.iter().rev().enumerate().map(|(i, d)| (i as u32 + 1) * d).sum();
+    sum % 10 == u32::from(c.as_bytes()[0] - b'0')
+}
+
 /// The most rows one library search returns.
 pub const MAX_CHEMICAL_RESULTS: u32 = 500;
 
@@ -189,6 +203,13 @@ impl Console {
 
     /// One chemical of the library by CAS number.
     pub fn chemical(&self, cas: &str) -> Result<ChemicalDto, ApiError> {
+        if !cas_is_valid(cas.trim()) {
+            return Err(ApiError::invalid(
+                "cas",
+                format!("“{}” 不是有效的 CAS 号（格式如 71-43-2，末位为校验位）。", cas.trim()),
+                format!("\"{}\" is not a valid CAS number (like 71-43-2, the last digit a check digit)", cas.trim()),
+            ));
+        }
         match lib::by_cas(self.store.conn(), cas)? {
             Some(e) => Ok(e.into()),
             None => Err(ApiError {
@@ -242,11 +263,50 @@ mod tests {
     }
 
     #[test]
+    fn every_library_cas_has_a_valid_check_digit() {
+        for e in &yingji_store::chemicals::library().unwrap().chemicals {
+            assert!(cas_is_valid(&e.cas), "{} {}", e.cas, e.name_zh);
+        }
+    }
+
+    #[test]
+    fn the_library_is_complete_and_every_value_has_a_source() {
+        let lib = yingji_store::chemicals::library().unwrap();
+        assert!(lib.chemicals.len() >= 150, "{} entries", lib.chemicals.len());
+        for (name, cas, un) in yingji_demo::DEMO_CHEMICALS {
+            let e =
+                lib.chemicals.iter().find(|e| e.cas == *cas).unwrap_or_else(|| panic!("demo chemical {name} {cas}"));
+            assert_eq!(e.un_number, *un, "{name}");
+        }
+        for e in &lib.chemicals {
+            let who = format!("{} {}", e.cas, e.name_zh);
+            assert!(!e.name_zh.is_empty() && !e.name_en.is_empty() && !e.names_source.is_empty(), "{who}");
+            assert!(e.molar_mass_g_mol.value > 0.0 && !e.molar_mass_g_mol.source.is_empty(), "{who}");
+            for p in [&e.density_kg_m3, &e.vapor_pressure_pa, &e.boiling_point_k].into_iter().flatten() {
+                assert!(p.value > 0.0 && p.source.starts_with("chemicals 1.5.2"), "{who}: {p:?}");
+            }
+            for l in &e.levels {
+                assert!((1..=3).contains(&l.tier) && l.ppm > 0.0 && !l.source.is_empty(), "{who}: {l:?}");
+            }
+            if let Some(g) = &e.gb3838 {
+                assert!(g.limit_mg_l > 0.0 && g.item.starts_with('表') && !g.source.is_empty(), "{who}");
+            }
+            for t in [&e.hazards, &e.disposal] {
+                assert!(!t.zh.is_empty() && t.zh.len() == t.en.len() && !t.source.is_empty(), "{who}");
+            }
+        }
+    }
+
+    #[test]
     fn empty_search_lists_and_unknown_cas_is_a_clear_error() {
         let c = console();
         assert_eq!(c.chemical_search("", 7).unwrap().len(), 7);
-        let e = c.chemical("1-23-4").unwrap_err();
+        // 50-00-0 is formaldehyde; 58-08-2 (caffeine) is a valid CAS the library does not hold.
+        let e = c.chemical("58-08-2").unwrap_err();
         assert_eq!(e.code, ErrorCode::RecordNotFound);
-        assert!(e.message_zh.contains("1-23-4") && e.message_en.contains("1-23-4"));
+        assert!(e.message_zh.contains("58-08-2") && e.message_en.contains("58-08-2"));
+        let bad = c.chemical("71-43-3").unwrap_err();
+        assert_eq!(bad.code, ErrorCode::InvalidInput, "wrong check digit");
+        assert_eq!(c.chemical("benzene").unwrap_err().code, ErrorCode::InvalidInput);
     }
 }

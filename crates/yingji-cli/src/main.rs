@@ -3,6 +3,7 @@
 //! stderr in the user's language (Chinese when `LANG`/`YINGJI_LANG` starts with `zh`).
 #![allow(clippy::print_stdout)] // a command-line program prints its answers
 
+mod chem;
 mod model_runs;
 mod sync;
 
@@ -54,6 +55,11 @@ enum Command {
     Query {
         #[command(subcommand)]
         query: QueryCommand,
+    },
+    /// The chemical and disposal library.
+    Chem {
+        #[command(subcommand)]
+        chem: chem::ChemCommand,
     },
     /// The spill and dispersion models (docs/model-api.md).
     Model {
@@ -213,6 +219,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Sync { db, hub, token_file } => sync::sync(db, hub, token_file)?,
         Command::SyncStatus { db } => sync::status(db)?,
         Command::Edit { db, edit } => sync::edit(db, edit)?,
+        Command::Chem { chem } => return chem::run(chem),
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
         Command::Model { model: ModelCommand::Runs { db, json } } => model_runs::list(&db, json, &lang())?,
         Command::Model { model: ModelCommand::Spill { db, lat, lon, mass_kg, threshold_mg_l, decay_per_s } } => {

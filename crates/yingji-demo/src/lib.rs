@@ -10,6 +10,9 @@ mod catalog;
 pub mod geo;
 pub mod rng;
 
+/// The chemicals the demo risk sources hold (name, CAS, UN number): the chemical library covers them all.
+pub use catalog::CHEMICALS as DEMO_CHEMICALS;
+
 use std::collections::BTreeMap;
 
 use rusqlite::Transaction;
