@@ -3,6 +3,7 @@
 //! result; the logic lives in the core crates.
 
 mod model;
+mod sync;
 
 use std::{
     path::{Path, PathBuf},
@@ -22,7 +23,10 @@ pub struct AppState(Mutex<Result<Console, ApiError>>);
 /// The offline maps behind the `tiles://` scheme.
 pub struct MapState(Arc<Maps>);
 
-fn with<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Console) -> Result<T, ApiError>) -> Result<T, ApiError> {
+pub(crate) fn with<T>(
+    state: &State<'_, AppState>,
+    f: impl FnOnce(&mut Console) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     let mut guard = state.0.lock().map_err(|_| {
         ApiError::new(
             ErrorCode::Internal,
@@ -163,7 +167,7 @@ fn maps_dir(resource_dir: Option<PathBuf>) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../offline-tiles")
 }
 
-fn arg_value(flag: &str) -> Option<PathBuf> {
+pub(crate) fn arg_value(flag: &str) -> Option<PathBuf> {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == flag {
@@ -200,6 +204,11 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             };
             if let Err(e) = &opened {
                 tracing::error!(code = ?e.code, "cannot open the database: {}", e.message_en);
+            }
+            // Sync runs beside the window on its own connection to the same file.
+            let db_path = opened.as_ref().ok().and_then(|c| c.store().path().map(Path::to_path_buf));
+            if let Some(path) = db_path {
+                app.manage(sync::start(path));
             }
             app.manage(AppState(Mutex::new(opened)));
             let packs_dir = app.path().app_data_dir().map(|d| d.join("maps")).unwrap_or_else(|_| PathBuf::from("maps"));
@@ -240,6 +249,12 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             remove_map_pack,
             startup_view,
             first_map_frame,
+            sync::sync_agent_state,
+            sync::sync_now,
+            sync::sync_status,
+            sync::sync_conflicts,
+            sync::sync_over_allocations,
+            sync::resolve_conflict,
             data_version,
             model::gas_release,
             model::river_spill_run,

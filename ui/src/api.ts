@@ -4,6 +4,10 @@ import { invoke } from "@tauri-apps/api/core";
 import type { ApiError } from "./bindings/ApiError";
 import type { ChemicalDto as LibraryChemicalDto } from "./bindings/ChemicalDto";
 import type { ChemicalSummaryDto } from "./bindings/ChemicalSummaryDto";
+import type { Conflict } from "./bindings/Conflict";
+import type { OverAllocation } from "./bindings/OverAllocation";
+import type { SyncAgentState } from "./bindings/SyncAgentState";
+import type { SyncStatus } from "./bindings/SyncStatus";
 import type { GasRunInput } from "./bindings/GasRunInput";
 import type { GasRunResult } from "./bindings/GasRunResult";
 import type { ModelRunDto } from "./bindings/ModelRunDto";
@@ -48,6 +52,12 @@ export const api = {
   startupView: () => invoke<string | null>("startup_view"),
   dataVersion: () => invoke<number>("data_version"),
   firstMapFrame: () => invoke<number>("first_map_frame"),
+  syncAgentState: () => invoke<SyncAgentState>("sync_agent_state"),
+  syncNow: () => invoke<void>("sync_now"),
+  syncStatus: () => invoke<SyncStatus>("sync_status"),
+  syncConflicts: () => invoke<Conflict[]>("sync_conflicts"),
+  syncOverAllocations: () => invoke<OverAllocation[]>("sync_over_allocations"),
+  resolveConflict: (id: string, resolution: string) => invoke<void>("resolve_conflict", { id, resolution }),
   nearestStock: (query: StockQuery) => invoke<StockHitDto[]>("nearest_stock", { query }),
   gasRelease: (input: GasRunInput) => invoke<GasRunResult>("gas_release", { input }),
   riverSpillRun: (input: RiverRunInput) => invoke<RiverRunResult>("river_spill_run", { input }),

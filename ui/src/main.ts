@@ -17,6 +17,7 @@ import { lang, setLang, t, vocab } from "./i18n";
 import type { MapPackDto } from "./bindings/MapPackDto";
 import { BLANK_STYLE, COLOURS, LAYER_GROUPS, type LayerGroup, loadBaseStyle, OneMap } from "./map";
 import { type ModelOrigin, ModelPanel } from "./model";
+import { SyncView } from "./sync";
 
 type View = "overview" | "map" | "chemicals" | ResourceKind;
 const PANELS: ResourceKind[] = ["team", "expert", "warehouse", "stock_item", "risk_source", "target"];
@@ -74,6 +75,12 @@ const model = new ModelPanel(els.detail, {
   map: () => oneMap?.map ?? null,
   closed: () => { document.querySelector(".body")?.classList.remove("modelling"); oneMap?.resize(); renderDetail(); },
 });
+// Sync status in the footer, the sync panel in the detail column.
+// (The open panel is redrawn only when nothing in it has the focus: a note being typed stays.)
+const sync = new SyncView(() => {
+  renderFooter();
+  if (sync.open && !els.detail.contains(document.activeElement)) renderDetail();
+}, els.detail);
 
 /** Opens the model panel beside the map, at a point or a risk source. */
 async function openModel(origin: ModelOrigin): Promise<void> {
@@ -149,7 +156,7 @@ function renderNav(): void {
 
 function renderFooter(): void {
   const d = state.overview?.dataset;
-  clear(els.footer, d ? `${t("footer.db")}: ${d.path} · ${t("footer.schema")} ${d.schema_version}` : "");
+  clear(els.footer, sync.badge(), h("span", { class: "footer-db" }, d ? `${t("footer.db")}: ${d.path} · ${t("footer.schema")} ${d.schema_version}` : ""));
 }
 
 function switchLang(): void {
@@ -368,6 +375,10 @@ async function select(kind: ResourceKind, id: string): Promise<void> {
 }
 
 function renderDetail(): void {
+  if (sync.open) {
+    sync.render(() => { sync.close(); renderDetail(); });
+    return;
+  }
   if (model.active) {
     model.render();
     return;
@@ -747,6 +758,7 @@ els.searchBox.addEventListener("blur", () => { els.searchResults.hidden = true; 
 document.addEventListener("keydown", (e) => {
   const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement;
   if (e.key === "/" && !typing) { els.searchBox.focus(); e.preventDefault(); }
+  if (e.key === "Escape" && !typing && sync.open) { sync.close(); renderDetail(); return; }
   if (e.key === "Escape" && !typing && (state.detail || state.near || model.active)) closeDetail();
   if ((e.key === "q" || e.key === "Q") && !typing && state.view === "map") oneMap?.setQueryMode(true);
   if (e.altKey && /^[1-8]$/.test(e.key)) { void openView((["overview", "map", ...PANELS] as View[])[Number(e.key) - 1]); e.preventDefault(); }
@@ -791,14 +803,16 @@ async function start(): Promise<void> {
     renderAll();
   }
   document.body.dataset.ready = "true";
+  void sync.refresh();
   void followChanges(version);
 }
 
 /** Follows changes other programs commit (an import, sync): counts, lists and the map refresh. */
 async function followChanges(initial: number | null): Promise<void> {
   let seen = initial;
-  for (;;) {
+  for (let tick = 0; ; tick++) {
     await new Promise((r) => window.setTimeout(r, 2000));
+    if (tick % 2 === 0) void sync.refresh();
     let v: number;
     try {
       v = await api.dataVersion();
