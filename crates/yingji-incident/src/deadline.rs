@@ -7,13 +7,13 @@ use yingji_store::Timestamp;
 
 use crate::severity::Tier;
 
-/// 第八条: 一般/较大 — the county or city environment department reports to its government and the
+/// 第三条: 一般/较大 — the county or city environment department reports to its government and the
 /// next department up within 4 hours of learning of the incident.
 pub const GENERAL_LARGER_REPORT_H: i64 = 4;
-/// 第八条: 重大/特别重大 — within 2 hours to its government and the province's department, and at
+/// 第三条: 重大/特别重大 — within 2 hours to its government and the province's department, and at
 /// the same time to the ministry.
 pub const MAJOR_REPORT_H: i64 = 2;
-/// 第八条: the province's department, once it has the report, verifies it and reports to the
+/// 第三条: the province's department, once it has the report, verifies it and reports to the
 /// ministry within 1 hour.
 pub const PROVINCE_ONWARD_H: i64 = 1;
 
@@ -47,7 +47,7 @@ pub fn deadlines(
     province_received_at: Option<Timestamp>,
     now: Timestamp,
 ) -> Vec<Deadline> {
-    let article = "环境保护部令第17号（2011）第八条".to_owned();
+    let article = "环境保护部令第17号（2011）第三条".to_owned();
     let mut out = Vec::new();
     let mut push = |from: (&str, &str), to: (&str, &str), due: Timestamp| {
         let remaining_s = (due - now).whole_seconds();

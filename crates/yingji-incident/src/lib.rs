@@ -39,7 +39,9 @@ macro_rules! text_enum {
 
 pub mod deadline;
 pub mod dispatch;
+pub mod report;
 pub mod severity;
+pub mod support;
 
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde::{Deserialize, Serialize};
