@@ -37,6 +37,7 @@ macro_rules! text_enum {
     };
 }
 
+pub mod cap;
 pub mod deadline;
 pub mod dispatch;
 pub mod report;
