@@ -4,6 +4,7 @@
 
 mod dto;
 mod error;
+mod incidents;
 mod maps;
 
 use std::{
@@ -14,6 +15,7 @@ use std::{
 
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
+pub use incidents::*;
 pub use maps::{MapPackDto, Maps, BASE_ARCHIVE};
 use yingji_store::{
     query::{self, Kind, LatLon},

@@ -3,6 +3,8 @@
 //! stderr in the user's language (Chinese when `LANG`/`YINGJI_LANG` starts with `zh`).
 #![allow(clippy::print_stdout)] // a command-line program prints its answers
 
+mod incident;
+
 use std::{io::Read, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
@@ -57,6 +59,8 @@ enum Command {
         #[command(subcommand)]
         model: ModelCommand,
     },
+    /// Incident command: alarm, log, tier, deadlines, orders, support, dispatch, reports, warnings, closing.
+    Incident(incident::IncidentArgs),
 }
 
 #[derive(Subcommand)]
@@ -168,6 +172,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             let hits = Console::open(&db)?.search(&text, region.as_deref(), limit)?;
             print_json(&hits)?;
         }
+        Command::Incident(args) => incident::run(args)?,
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
         Command::Model { model: ModelCommand::Spill { db, lat, lon, mass_kg, threshold_mg_l, decay_per_s } } => {
             let console = Console::open(&db)?;
