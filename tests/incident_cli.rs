@@ -138,6 +138,21 @@ fn one_drill_from_alarm_to_closing() {
         json(yingji(&db, &["incident", "report", "mark", s(&saved["id"]), "--status", status]));
     }
 
+    // Both file formats parse; the PDF carries the Chinese text (its font is embedded).
+    let pdf = dir.path().join("initial.pdf");
+    let docx = dir.path().join("initial.docx");
+    json(yingji(&db, &["incident", "report", "export", s(&saved["id"]), "--format", "pdf", "--out", pdf.to_str().unwrap()]));
+    json(yingji(&db, &["incident", "report", "export", s(&saved["id"]), "--format", "docx", "--out", docx.to_str().unwrap()]));
+    let text = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext (poppler-utils) is installed");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("某化工厂苯泄漏入江"), "{text}");
+    assert!(text.contains("主要污染物和数量"), "{text}");
+    let fonts = Command::new("pdffonts").arg(&pdf).output().unwrap();
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    assert!(fonts.contains("CJK") && fonts.lines().skip(2).all(|l| l.contains(" yes ")), "font not embedded: {fonts}");
+    let doc_xml = Command::new("unzip").arg("-p").arg(&docx).arg("word/document.xml").output().unwrap();
+    assert!(String::from_utf8_lossy(&doc_xml.stdout).contains("某化工厂苯泄漏入江"));
+
     // A warning over a 5 km circle, exported as CAP and validated against the OASIS schema.
     let cap = dir.path().join("warning.xml");
     let warning = json(yingji(

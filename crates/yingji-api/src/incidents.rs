@@ -32,6 +32,11 @@ impl From<IncidentError> for ApiError {
                 format!("库存只剩 {available} {unit}，不足 {requested} {unit}。请少调一些或从其他仓库调拨。"),
                 en,
             ),
+            IncidentError::NoCjkFont { searched } => ApiError::new(
+                ErrorCode::Internal,
+                format!("找不到中文字体（查找了 {searched}）。请安装 fonts-noto-cjk，或用 YINGJI_CJK_FONT 指定字体文件。"),
+                en,
+            ),
             IncidentError::Store(s) => s.into(),
             _ => ApiError::new(ErrorCode::Internal, format!("事件操作失败：{en}"), en),
         }
@@ -860,6 +865,29 @@ impl Console {
         let r = report::mark(&tx, clock.as_ref(), report_id, status, by)?;
         tx.commit()?;
         Ok(report_dto(r))
+    }
+
+    /// Writes a report version to `path` as `docx` or `pdf` (Chinese font embedded in the PDF).
+    pub fn export_report(&self, report_id: &str, format: &str, path: &std::path::Path) -> Result<(), ApiError> {
+        let r = report::get(self.store.conn(), report_id)?;
+        let bytes = match format {
+            "pdf" => yingji_incident::export::report_pdf(&r.title, &r.body)?,
+            "docx" => yingji_incident::export::report_docx(&r.title, &r.body)?,
+            other => {
+                return Err(ApiError::invalid(
+                    "format",
+                    format!("不支持的格式「{other}」，可选 docx / pdf"),
+                    format!("unknown format {other:?}; use docx or pdf"),
+                ))
+            }
+        };
+        std::fs::write(path, bytes).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("无法写入 {}：{e}", path.display()),
+                format!("cannot write {}: {e}", path.display()),
+            )
+        })
     }
 
     /// Issues a warning over a polygon or a circle around the incident.

@@ -224,6 +224,15 @@ enum ReportCommand {
         #[arg(long)]
         status: String,
     },
+    /// Write a report version as DOCX or PDF (Chinese font embedded in the PDF).
+    Export {
+        report: String,
+        /// docx | pdf
+        #[arg(long)]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn need<T>(v: Option<T>, field: &str, zh: &str) -> Result<T, ApiError> {
@@ -380,6 +389,10 @@ pub fn run(args: IncidentArgs) -> Result<(), ApiError> {
                 print_json(&console.save_report(&id, &kind, text, &author()?)?)
             }
             ReportCommand::Mark { report, status } => print_json(&console.mark_report(&report, &status, &author()?)?),
+            ReportCommand::Export { report, format, out } => {
+                console.export_report(&report, &format, &out)?;
+                print_json(&serde_json::json!({ "report": report, "format": format, "path": out }))
+            }
         },
         IncidentCommand::Warn {
             id,

@@ -40,6 +40,7 @@ macro_rules! text_enum {
 pub mod cap;
 pub mod deadline;
 pub mod dispatch;
+pub mod export;
 pub mod report;
 pub mod severity;
 pub mod support;
@@ -61,6 +62,10 @@ pub enum IncidentError {
     Closed { id: String },
     #[error("only {available} {unit} of stock item {stock_item_id} are left, {requested} asked; allocate less or from another warehouse")]
     NotEnoughStock { stock_item_id: String, requested: f64, available: f64, unit: String },
+    #[error("no Chinese font found (looked at {searched}); install fonts-noto-cjk or set YINGJI_CJK_FONT to a .ttf/.otf/.ttc path")]
+    NoCjkFont { searched: String },
+    #[error("export failed: {message}")]
+    Export { message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
