@@ -141,8 +141,14 @@ fn one_drill_from_alarm_to_closing() {
     // Both file formats parse; the PDF carries the Chinese text (its font is embedded).
     let pdf = dir.path().join("initial.pdf");
     let docx = dir.path().join("initial.docx");
-    json(yingji(&db, &["incident", "report", "export", s(&saved["id"]), "--format", "pdf", "--out", pdf.to_str().unwrap()]));
-    json(yingji(&db, &["incident", "report", "export", s(&saved["id"]), "--format", "docx", "--out", docx.to_str().unwrap()]));
+    json(yingji(
+        &db,
+        &["incident", "report", "export", s(&saved["id"]), "--format", "pdf", "--out", pdf.to_str().unwrap()],
+    ));
+    json(yingji(
+        &db,
+        &["incident", "report", "export", s(&saved["id"]), "--format", "docx", "--out", docx.to_str().unwrap()],
+    ));
     let text = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext (poppler-utils) is installed");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("某化工厂苯泄漏入江"), "{text}");

@@ -34,7 +34,9 @@ impl From<IncidentError> for ApiError {
             ),
             IncidentError::NoCjkFont { searched } => ApiError::new(
                 ErrorCode::Internal,
-                format!("找不到中文字体（查找了 {searched}）。请安装 fonts-noto-cjk，或用 YINGJI_CJK_FONT 指定字体文件。"),
+                format!(
+                    "找不到中文字体（查找了 {searched}）。请安装 fonts-noto-cjk，或用 YINGJI_CJK_FONT 指定字体文件。"
+                ),
                 en,
             ),
             IncidentError::Store(s) => s.into(),

@@ -106,7 +106,8 @@ pub fn report_pdf(title: &str, body: &str) -> Result<Vec<u8>> {
     }
     lines.push((String::new(), body_pt, left));
     for para in body.split('\n') {
-        let indented = if para.trim().is_empty() { String::new() } else { format!("\u{3000}\u{3000}{}", para.trim_end()) };
+        let indented =
+            if para.trim().is_empty() { String::new() } else { format!("\u{3000}\u{3000}{}", para.trim_end()) };
         for l in wrap(&indented, CHARS_PER_LINE) {
             lines.push((l, body_pt, left));
         }
@@ -156,7 +157,10 @@ pub fn report_docx(title: &str, body: &str) -> Result<Vec<u8>> {
             xml_escape(text)
         )
     };
-    let mut paras = vec![format!(r#"<w:p><w:pPr><w:jc w:val="center"/><w:spacing w:after="480"/></w:pPr>{}</w:p>"#, run(title, 44, true))];
+    let mut paras = vec![format!(
+        r#"<w:p><w:pPr><w:jc w:val="center"/><w:spacing w:after="480"/></w:pPr>{}</w:p>"#,
+        run(title, 44, true)
+    )];
     for para in body.split('\n') {
         // Body: 三号 (16 pt = 32 half-points), first line indented two characters (640 twips).
         paras.push(format!(

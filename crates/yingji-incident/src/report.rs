@@ -83,7 +83,7 @@ pub fn draft(conn: &Connection, incident_id: &str, kind: ReportKind) -> Result<(
     let actions: Vec<String> = log
         .iter()
         .filter(|e| !matches!(e.kind, LogKind::Alarm | LogKind::Report))
-        .map(|e| format!("{} {}（{}）", e.recorded_at, e.body, e.author))
+        .map(|e| format!("{} {}（{}）", beijing(&e.recorded_at), e.body, e.author))
         .collect();
     let actions_text = if actions.is_empty() { "【待填写】".to_owned() } else { actions.join("\n") };
     let mut s = Vec::new();
@@ -97,14 +97,14 @@ pub fn draft(conn: &Connection, incident_id: &str, kind: ReportKind) -> Result<(
         "发生时间、地点",
         format!(
             "{}，{}（北纬 {:.5}°，东经 {:.5}°）。事件类型：{}。",
-            inc.occurred_at,
+            beijing(&inc.occurred_at),
             region,
             inc.lat,
             inc.lon,
             inc.incident_type.label_zh()
         ),
     );
-    sec(&mut s, "信息来源", format!("{}，接报时间 {}。", inc.reported_by, inc.created_at));
+    sec(&mut s, "信息来源", format!("{}，接报时间 {}。", inc.reported_by, beijing(&inc.created_at)));
     match kind {
         ReportKind::Initial => {
             sec(
@@ -167,6 +167,17 @@ pub fn draft(conn: &Connection, incident_id: &str, kind: ReportKind) -> Result<(
     }
     s.push("报告单位：【待填写】    签发人：【待填写】    联系人及电话：【待填写】".into());
     Ok((title, s.join("\n\n")))
+}
+
+/// A stored UTC time as Beijing time for a report, e.g. "2026年11月29日 13时40分（北京时间）".
+fn beijing(t: &str) -> String {
+    match crate::parse_time("time", t) {
+        Ok(t) => {
+            let t = t.to_offset(time::UtcOffset::from_hms(8, 0, 0).expect("valid offset"));
+            format!("{}年{}月{}日 {:02}时{:02}分（北京时间）", t.year(), t.month() as u8, t.day(), t.hour(), t.minute())
+        }
+        Err(_) => t.to_owned(),
+    }
 }
 
 fn chinese_number(n: usize) -> &'static str {
@@ -326,6 +337,7 @@ mod tests {
             assert!(body.contains(item), "missing {item}");
         }
         assert!(body.contains("苯（CAS 71-43-2）"));
+        assert!(body.contains("2026年11月29日 13时40分（北京时间）"), "{body}");
         let v1 = save(&tx, &clock(), &inc.id, ReportKind::Initial, None, "值班员").unwrap();
         let v2 = save(
             &tx,
