@@ -5,7 +5,7 @@
 # Output: target/cap/CAP-v1.2-schema.xsd
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=target/cap
+out="${CARGO_TARGET_DIR:-target}/cap"
 xsd="$out/CAP-v1.2-schema.xsd"
 wheel_sha=ac803b68402dd8a58793172c62cf76812c43a2b44597e00e9e2088f239c9b580
 xsd_sha=dd73a2e1f76efa451814b02b127bbf4c86cedc7bb21a77204231c38c84d8fd36

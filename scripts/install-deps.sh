@@ -14,8 +14,8 @@ packages=(
   libayatana-appindicator3-dev libxdo-dev libssl-dev build-essential pkg-config file curl
   # running and testing it: a virtual display, the WebKit WebDriver, Chinese fonts, screenshots
   xvfb xauth webkit2gtk-driver dbus dbus-x11 fonts-noto-cjk imagemagick
-  # incident exports: PDF text/fonts checks, CAP schema validation, DOCX → PDF for a look
-  poppler-utils libxml2-utils libreoffice-writer-nogui
+  # incident exports: PDF text and font checks (pdftotext, pdffonts), CAP schema validation (xmllint)
+  poppler-utils libxml2-utils
   # the UI build
   nodejs npm
 )
