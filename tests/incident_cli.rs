@@ -186,6 +186,11 @@ fn one_drill_from_alarm_to_closing() {
     assert!(xml.contains("<status>Exercise</status>") && xml.contains("<category>Env</category>"));
     let lint = Command::new("xmllint").args(["--noout", "--schema"]).arg(cap_schema()).arg(&cap).output().unwrap();
     assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stderr));
+    // The check has teeth: a status outside CAP's list is refused by the schema.
+    let bad = dir.path().join("bad.xml");
+    std::fs::write(&bad, xml.replace("<status>Exercise</status>", "<status>Drill</status>")).unwrap();
+    let lint = Command::new("xmllint").args(["--noout", "--schema"]).arg(cap_schema()).arg(&bad).output().unwrap();
+    assert!(!lint.status.success(), "xmllint accepted an invalid CAP status");
 
     // Costs, then closing: the summary has the timeline, materials and the loss estimate.
     json(yingji(&db, &["incident", "cost", &id, "--description", "租用清污船", "--amount-yuan", "12000"]));
