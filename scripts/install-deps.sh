@@ -14,6 +14,8 @@ packages=(
   libayatana-appindicator3-dev libxdo-dev libssl-dev build-essential pkg-config file curl
   # running and testing it: a virtual display, the WebKit WebDriver, Chinese fonts, screenshots
   xvfb xauth webkit2gtk-driver dbus dbus-x11 fonts-noto-cjk imagemagick
+  # incident exports: PDF text and font checks (pdftotext, pdffonts), CAP schema validation (xmllint)
+  poppler-utils libxml2-utils
   # the UI build
   nodejs npm
 )
@@ -50,3 +52,6 @@ fi
 
 echo "==> npm ci (ui/)"
 (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+
+# The OASIS CAP 1.2 schema the CAP export test validates against (PyPI, hash-checked).
+scripts/fetch-cap-schema.sh

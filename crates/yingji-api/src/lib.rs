@@ -5,6 +5,7 @@
 mod chemicals;
 mod dto;
 mod error;
+mod incidents;
 mod maps;
 mod model_runs;
 mod sync;
@@ -19,6 +20,7 @@ use std::{
 pub use chemicals::*;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
+pub use incidents::*;
 pub use maps::{MapPackDto, Maps, BASE_ARCHIVE};
 pub use model_runs::*;
 pub use sync::*;

@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout)] // a command-line program prints its answers
 
 mod chem;
+mod incident;
 mod model_runs;
 mod sync;
 
@@ -93,6 +94,8 @@ enum Command {
         #[command(subcommand)]
         edit: sync::EditCommand,
     },
+    /// Incident command: alarm, log, tier, deadlines, orders, support, dispatch, reports, warnings, closing.
+    Incident(incident::IncidentArgs),
 }
 
 #[derive(Subcommand)]
@@ -220,6 +223,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::SyncStatus { db } => sync::status(db)?,
         Command::Edit { db, edit } => sync::edit(db, edit)?,
         Command::Chem { chem } => return chem::run(chem),
+        Command::Incident(args) => incident::run(args)?,
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
         Command::Model { model: ModelCommand::Runs { db, json } } => model_runs::list(&db, json, &lang())?,
         Command::Model { model: ModelCommand::Spill { db, lat, lon, mass_kg, threshold_mg_l, decay_per_s } } => {

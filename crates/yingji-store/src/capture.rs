@@ -68,6 +68,20 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     // Inputs, version and results are immutable (the table's own triggers); only the label and
     // the incident it belongs to can change later, so those two merge field by field.
     t("model_runs", Descriptive, Regional),
+    // Incident command (migration 0007): the incident's status and confirmed tier are a cache of
+    // its log and merge field by field; everything else is written once.
+    t("incidents", Descriptive, Regional),
+    t("incident_pollutants", AppendOnly, Regional),
+    t("incident_log", AppendOnly, Regional),
+    t("incident_orders", AppendOnly, Regional),
+    t("support_calls", AppendOnly, Regional),
+    t("material_requests", AppendOnly, Regional),
+    t("material_allocations", AppendOnly, Regional),
+    t("incident_reports", AppendOnly, Regional),
+    t("report_status_events", AppendOnly, Regional),
+    t("incident_warnings", AppendOnly, Regional),
+    t("incident_costs", AppendOnly, Regional),
+    t("incident_closings", AppendOnly, Regional),
     t("sync_conflicts", Descriptive, Regional),
     t("sync_over_allocations", Descriptive, Regional),
 ];
