@@ -360,9 +360,11 @@ pub(crate) fn mark_baseline(store: &mut Store, label: &str) -> Result<(), ApiErr
     Ok(yingji_sync::replica::mark_baseline(store, label)?)
 }
 
-/// `yingji hub init`: a new hub database, seeded with the demo province when `demo_seed` is set.
+/// `yingji hub init`: a new hub database (a SQLite file, or the tables in a `postgres://`
+/// database), seeded with the demo province when `demo_seed` is set.
 pub fn hub_init(db: &Path, demo_seed: Option<u64>) -> Result<i64, ApiError> {
-    if db.exists() {
+    let spec = db.to_string_lossy();
+    if !yingji_hub::is_postgres_url(&spec) && db.exists() {
         return Err(ApiError::new(
             ErrorCode::DatabaseExists,
             format!("{} 已存在。", db.display()),
@@ -370,44 +372,37 @@ pub fn hub_init(db: &Path, demo_seed: Option<u64>) -> Result<i64, ApiError> {
         ));
     }
     match demo_seed {
-        Some(seed) => Ok(yingji_hub::init_demo(db, seed)?),
+        Some(seed) => Ok(yingji_hub::init_demo(&spec, seed)?),
         None => {
-            yingji_hub::SqliteHub::open(db)?;
+            yingji_hub::open_storage(&spec)?;
             Ok(0)
         }
     }
 }
 
-fn open_hub(db: &str) -> Result<yingji_hub::SqliteHub, ApiError> {
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        return Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            "此版本尚未实现 PostgreSQL 枢纽存储，请使用 SQLite 文件。",
-            "the PostgreSQL hub backend is not implemented in this build; use a SQLite file",
-        ));
-    }
-    if !Path::new(db).exists() {
+fn open_hub(db: &str) -> Result<Arc<dyn yingji_hub::HubStorage>, ApiError> {
+    if !yingji_hub::is_postgres_url(db) && !Path::new(db).exists() {
         return Err(ApiError::new(
             ErrorCode::DatabaseNotFound,
             format!("枢纽数据库 {db} 不存在，请先运行 `yingji hub init {db}`。"),
             format!("hub database {db} does not exist: run `yingji hub init {db}` first"),
         ));
     }
-    Ok(yingji_hub::SqliteHub::open(Path::new(db))?)
+    Ok(yingji_hub::open_storage(db)?)
 }
 
 /// `yingji hub serve`: serves until the process ends; `on_ready` gets the bound address.
 pub fn hub_serve(db: &str, listen: &str, on_ready: impl FnOnce(SocketAddr)) -> Result<(), ApiError> {
     let hub = open_hub(db)?;
-    Ok(yingji_hub::server::serve(Arc::new(hub), Arc::new(SystemClock), listen, on_ready)?)
+    Ok(yingji_hub::server::serve(hub, Arc::new(SystemClock), listen, on_ready)?)
 }
 
 pub fn hub_token_issue(db: &str, region_code: &str, role: &str) -> Result<IssuedToken, ApiError> {
     let hub = open_hub(db)?;
-    let (device, token) = yingji_hub::HubStorage::issue_token(&hub, region_code, role, &SystemClock.now_rfc3339())?;
+    let (device, token) = hub.issue_token(region_code, role, &SystemClock.now_rfc3339())?;
     Ok(IssuedToken { id: device.id, region_code: device.region_code, role: device.role, token })
 }
 
 pub fn hub_token_revoke(db: &str, id: &str) -> Result<bool, ApiError> {
-    Ok(yingji_hub::HubStorage::revoke_token(&open_hub(db)?, id)?)
+    Ok(open_hub(db)?.revoke_token(id)?)
 }

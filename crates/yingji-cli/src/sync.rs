@@ -8,7 +8,7 @@ use yingji_api::{ApiError, Console, StockMovement, SyncProgress};
 
 #[derive(Subcommand)]
 pub enum HubCommand {
-    /// Create a hub database (SQLite file), seeded with the demo province with --demo.
+    /// Create a hub database (SQLite file or postgres:// URL), seeded with the demo province with --demo.
     Init {
         path: PathBuf,
         #[arg(long)]
@@ -18,7 +18,7 @@ pub enum HubCommand {
     },
     /// Serve the hub. Prints the bound address on stdout once listening.
     Serve {
-        /// Hub database file.
+        /// Hub database: a SQLite file or a postgres:// URL.
         #[arg(long)]
         db: String,
         /// Address to listen on; plain HTTP only on loopback (e.g. 127.0.0.1:8470, port 0 = any).
