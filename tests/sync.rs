@@ -76,8 +76,14 @@ struct Hub {
 
 impl Hub {
     fn start(db: &HubDb, env: &[(&str, &str)]) -> Hub {
+        Hub::start_with(db, "127.0.0.1:0", &[], env)
+    }
+
+    /// `extra`: more `hub serve` arguments; with `--cert` the hub speaks HTTPS.
+    fn start_with(db: &HubDb, listen: &str, extra: &[&str], env: &[(&str, &str)]) -> Hub {
         let mut cmd = Command::new(built_binary("yingji"));
-        cmd.args(["hub", "serve", "--db", &db.spec, "--listen", "127.0.0.1:0"])
+        cmd.args(["hub", "serve", "--db", &db.spec, "--listen", listen])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         for (k, v) in env {
@@ -87,7 +93,8 @@ impl Hub {
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         assert!(!line.trim().is_empty(), "hub did not start");
-        Hub { child, url: format!("http://{}", line.trim()), db: db.spec.clone() }
+        let scheme = if extra.contains(&"--cert") { "https" } else { "http" };
+        Hub { child, url: format!("{scheme}://{}", line.trim()), db: db.spec.clone() }
     }
 
     fn log_len(&self) -> i64 {
@@ -547,6 +554,51 @@ fn the_hub_refuses_plain_http_on_a_non_loopback_address() {
     let out = yingji(&["hub", "serve", "--db", &db.spec, "--listen", "0.0.0.0:0"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("non-loopback"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn an_https_hub_with_a_self_signed_certificate_is_trusted_only_through_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = hub_db(dir.path(), Backend::Sqlite);
+    let generated = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+    let (cert, key) = (dir.path().join("hub.pem"), dir.path().join("hub.key"));
+    std::fs::write(&cert, generated.cert.pem()).unwrap();
+    std::fs::write(&key, generated.key_pair.serialize_pem()).unwrap();
+    let tls = ["--cert", cert.to_str().unwrap(), "--key", key.to_str().unwrap()];
+    let hub = Hub::start_with(&store, "127.0.0.1:0", &tls, &[]);
+    assert!(hub.url.starts_with("https://127.0.0.1:"), "{}", hub.url);
+    let (_, county) = token(&hub.db, "320102", "editor");
+    let a = replica(dir.path(), "a.db", true);
+    let b = replica(dir.path(), "b.db", true);
+    let team = team_of(&a, "320102");
+    Console::open(&a).unwrap().update_field("teams", &team, "size", &json!(41)).unwrap();
+
+    // Without the hub's certificate: refused with a clear message, and nothing was sent.
+    let before = hub.log_len();
+    let err = sync(&a, &hub, &county).unwrap_err();
+    assert_eq!(err.code, yingji_api::ErrorCode::SyncUnreachable);
+    assert!(err.message_en.contains("does not trust") && err.message_en.contains("--ca"), "{}", err.message_en);
+    assert!(err.message_zh.contains("证书不受信任"), "{}", err.message_zh);
+    assert_eq!(hub.log_len(), before);
+    // Plain HTTP to the HTTPS port gets no answer either.
+    let plain = ureq::get(&format!("{}/v1/hello", hub.url.replace("https", "http"))).call();
+    assert!(matches!(plain, Err(ureq::Error::Transport(_))), "{plain:?}");
+
+    // With --ca (façade) the push goes through; with YINGJI_HUB_CA (CLI) the other replica pulls it.
+    let s = yingji_api::sync_once_with_ca(&a, &hub.url, &county, Some(&cert), None, &mut |_| {}).unwrap();
+    assert_eq!(s.pushed_changes, 1);
+    let out = Command::new(built_binary("yingji"))
+        .args(["sync", "--db", b.to_str().unwrap(), "--hub", &hub.url])
+        .env("YINGJI_HUB_TOKEN", &county)
+        .env("YINGJI_HUB_CA", &cert)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(one(&b, &format!("SELECT size FROM teams WHERE id = '{team}'")), json!(41));
+
+    // With a certificate the hub may listen on a non-loopback address.
+    let wide = Hub::start_with(&store, "0.0.0.0:0", &tls, &[]);
+    assert!(wide.url.starts_with("https://0.0.0.0:"), "{}", wide.url);
 }
 
 /// Every protocol test above runs against both hub backends.

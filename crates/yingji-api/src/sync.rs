@@ -103,6 +103,16 @@ impl From<SyncError> for ApiError {
                 format!("无法连接省级枢纽 {url}。请检查网络和地址；本机的修改仍在排队，不会丢失。"),
                 en,
             ),
+            SyncError::UntrustedHub { url, .. } => ApiError::new(
+                ErrorCode::SyncUnreachable,
+                format!("省级枢纽 {url} 的 TLS 证书不受信任，未发送任何数据。若枢纽使用自签名证书，请用 --ca（或 YINGJI_HUB_CA）指定该证书。"),
+                en,
+            ),
+            SyncError::BadCa { path, reason } => ApiError::invalid(
+                "ca",
+                format!("无法使用 CA 证书文件 {path}：{reason}"),
+                en,
+            ),
             SyncError::Refused { message_zh, message_en, .. } => {
                 ApiError::new(ErrorCode::SyncRefused, message_zh, message_en)
             }
@@ -344,8 +354,25 @@ pub fn sync_once(
     clock: Option<Arc<dyn Clock>>,
     progress: &mut dyn FnMut(SyncProgress),
 ) -> Result<SyncSummary, ApiError> {
+    sync_once_with_ca(db, hub_url, token, None, clock, progress)
+}
+
+/// [`sync_once`] with an `https://` hub whose certificate is trusted through the PEM file `ca`
+/// (a self-signed hub or a private CA); without `ca` the public roots are trusted.
+pub fn sync_once_with_ca(
+    db: &Path,
+    hub_url: &str,
+    token: &str,
+    ca: Option<&Path>,
+    clock: Option<Arc<dyn Clock>>,
+    progress: &mut dyn FnMut(SyncProgress),
+) -> Result<SyncSummary, ApiError> {
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let s = Client::new(hub_url, token).sync_once(db, clock, progress)?;
+    let client = match ca {
+        Some(ca) => Client::with_ca(hub_url, token, ca)?,
+        None => Client::new(hub_url, token),
+    };
+    let s = client.sync_once(db, clock, progress)?;
     Ok(SyncSummary {
         pushed_changes: s.pushed_changes,
         pulled_changes: s.pulled_changes,
@@ -392,9 +419,16 @@ fn open_hub(db: &str) -> Result<Arc<dyn yingji_hub::HubStorage>, ApiError> {
 }
 
 /// `yingji hub serve`: serves until the process ends; `on_ready` gets the bound address.
-pub fn hub_serve(db: &str, listen: &str, on_ready: impl FnOnce(SocketAddr)) -> Result<(), ApiError> {
+/// HTTPS with `tls` = (certificate PEM, private key PEM); plain HTTP only on loopback.
+pub fn hub_serve(
+    db: &str,
+    listen: &str,
+    tls: Option<(&Path, &Path)>,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<(), ApiError> {
     let hub = open_hub(db)?;
-    Ok(yingji_hub::server::serve(hub, Arc::new(SystemClock), listen, on_ready)?)
+    let tls = tls.map(|(cert, key)| yingji_hub::TlsFiles { cert: cert.to_owned(), key: key.to_owned() });
+    Ok(yingji_hub::server::serve(hub, Arc::new(SystemClock), listen, tls.as_ref(), on_ready)?)
 }
 
 pub fn hub_token_issue(db: &str, region_code: &str, role: &str) -> Result<IssuedToken, ApiError> {

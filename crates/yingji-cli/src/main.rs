@@ -73,6 +73,9 @@ enum Command {
         /// File holding the device token (0600); else YINGJI_HUB_TOKEN.
         #[arg(long)]
         token_file: Option<PathBuf>,
+        /// PEM certificate to trust for an https:// hub with its own (self-signed) certificate.
+        #[arg(long, env = "YINGJI_HUB_CA")]
+        ca: Option<PathBuf>,
     },
     /// Sync status, conflicts and over-allocations of a replica (JSON).
     SyncStatus {
@@ -198,7 +201,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             print_json(&hits)?;
         }
         Command::Hub { hub } => sync::hub(hub)?,
-        Command::Sync { db, hub, token_file } => sync::sync(db, hub, token_file)?,
+        Command::Sync { db, hub, token_file, ca } => sync::sync(db, hub, token_file, ca)?,
         Command::SyncStatus { db } => sync::status(db)?,
         Command::Edit { db, edit } => sync::edit(db, edit)?,
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),

@@ -24,6 +24,12 @@ pub enum HubCommand {
         /// Address to listen on; plain HTTP only on loopback (e.g. 127.0.0.1:8470, port 0 = any).
         #[arg(long, default_value = "127.0.0.1:8470")]
         listen: String,
+        /// Certificate chain (PEM) for HTTPS; needs --key.
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        /// Private key (PEM) of --cert.
+        #[arg(long, requires = "cert")]
+        key: Option<PathBuf>,
     },
     /// Device tokens.
     Token {
@@ -110,11 +116,13 @@ pub fn hub(command: HubCommand) -> Result<(), ApiError> {
             let n = yingji_api::hub_init(&path, demo.then_some(seed))?;
             eprintln!("{} ({n} baseline changes)", path.display());
         }
-        HubCommand::Serve { db, listen } => {
-            yingji_api::hub_serve(&db, &listen, |addr| {
+        HubCommand::Serve { db, listen, cert, key } => {
+            let tls = cert.as_deref().zip(key.as_deref());
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            yingji_api::hub_serve(&db, &listen, tls, |addr| {
                 println!("{addr}");
                 let _ = std::io::stdout().flush();
-                eprintln!("yingji hub: listening on http://{addr}");
+                eprintln!("yingji hub: listening on {scheme}://{addr}");
             })?;
         }
         HubCommand::Token { token: TokenCommand::Issue { db, region, role } } => {
@@ -134,9 +142,9 @@ pub fn hub(command: HubCommand) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub fn sync(db: PathBuf, hub: String, token_file: Option<PathBuf>) -> Result<(), ApiError> {
+pub fn sync(db: PathBuf, hub: String, token_file: Option<PathBuf>, ca: Option<PathBuf>) -> Result<(), ApiError> {
     let token = read_token(token_file)?;
-    let summary = yingji_api::sync_once(&db, &hub, &token, None, &mut |p| match p {
+    let summary = yingji_api::sync_once_with_ca(&db, &hub, &token, ca.as_deref(), None, &mut |p| match p {
         SyncProgress::Pushed { changes } => eprintln!("push: {changes}"),
         SyncProgress::Pulled { changes, remaining } => eprintln!("pull: {changes} (remaining {remaining})"),
     })?;

@@ -12,6 +12,7 @@ pub mod storage;
 
 pub use error::HubError;
 pub use postgres::{is_postgres_url, PostgresHub};
+pub use server::TlsFiles;
 pub use storage::{Device, HubStorage, SqliteHub};
 
 /// Seeds a new hub at `db` (a SQLite file or a `postgres://` URL) with the demo province
