@@ -601,6 +601,82 @@ fn an_https_hub_with_a_self_signed_certificate_is_trusted_only_through_ca() {
     assert!(wide.url.starts_with("https://0.0.0.0:"), "{}", wide.url);
 }
 
+/// `yingji sync` with no DBus session, hence no keychain (`--save-token` when `token` is given).
+fn cli_sync_without_keychain(db: &Path, hub: &Hub, token: Option<&str>) -> std::process::Output {
+    let mut cmd = Command::new(built_binary("yingji"));
+    cmd.args(["sync", "--db", db.to_str().unwrap(), "--hub", &hub.url])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .env_remove("YINGJI_HUB_TOKEN")
+        .env("YINGJI_LANG", "en");
+    if let Some(t) = token {
+        cmd.arg("--save-token").env("YINGJI_HUB_TOKEN", t);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn a_saved_token_serves_later_syncs_from_the_keychain_or_a_warned_private_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = hub_db(dir.path(), Backend::Sqlite);
+    let hub = Hub::start(&store, &[]);
+    let (_, county) = token(&hub.db, "320102", "viewer");
+    let never_logged = |out: &std::process::Output| {
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains(&county), "the token was printed");
+        all
+    };
+
+    // No keychain: a 0600 file beside the replica, with a warning.
+    let a = replica(dir.path(), "a.db", true);
+    let before = cli_sync_without_keychain(&a, &hub, None);
+    assert!(!before.status.success(), "no token yet");
+    let out = cli_sync_without_keychain(&a, &hub, Some(&county));
+    let text = never_logged(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("warning: no OS keychain"), "{text}");
+    let file = dir.path().join("a.db.hub-token");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let later = cli_sync_without_keychain(&a, &hub, None);
+    assert!(later.status.success(), "{}", never_logged(&later));
+
+    // An unlocked GNOME Keyring (Secret Service): no file, and the next sync in the same DBus
+    // session, without YINGJI_HUB_TOKEN, finds the token there. (Needs the gnome-keyring package.)
+    let b = replica(dir.path(), "b.db", true);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let args = |save: bool| {
+        format!(
+            "{} sync --db {} --hub {}{}",
+            built_binary("yingji").display(),
+            b.display(),
+            hub.url,
+            if save { " --save-token" } else { "" }
+        )
+    };
+    let script = format!(
+        "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 90; {} && \
+         env -u YINGJI_HUB_TOKEN {}",
+        args(true),
+        args(false)
+    );
+    let out = Command::new("dbus-run-session")
+        .args(["--", "bash", "-c", &script])
+        .env("HOME", &home)
+        .env("YINGJI_LANG", "en")
+        .env("YINGJI_HUB_TOKEN", &county)
+        .output()
+        .unwrap();
+    let text = never_logged(&out);
+    assert_ne!(out.status.code(), Some(90), "gnome-keyring-daemon is needed for this test: {text}");
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("token saved in the OS keychain"), "{text}");
+    assert!(!dir.path().join("b.db.hub-token").exists(), "no fallback file when a keychain answers");
+}
+
 /// Every protocol test above runs against both hub backends.
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {

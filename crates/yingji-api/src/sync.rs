@@ -108,6 +108,11 @@ impl From<SyncError> for ApiError {
                 format!("省级枢纽 {url} 的 TLS 证书不受信任，未发送任何数据。若枢纽使用自签名证书，请用 --ca（或 YINGJI_HUB_CA）指定该证书。"),
                 en,
             ),
+            SyncError::TokenStore(reason) => ApiError::new(
+                ErrorCode::Internal,
+                format!("无法保存或读取设备令牌：{reason}"),
+                en,
+            ),
             SyncError::BadCa { path, reason } => ApiError::invalid(
                 "ca",
                 format!("无法使用 CA 证书文件 {path}：{reason}"),
@@ -439,4 +444,31 @@ pub fn hub_token_issue(db: &str, region_code: &str, role: &str) -> Result<Issued
 
 pub fn hub_token_revoke(db: &str, id: &str) -> Result<bool, ApiError> {
     Ok(open_hub(db)?.revoke_token(id)?)
+}
+
+/// Where [`save_hub_token`] kept the device token.
+#[derive(Debug, Clone)]
+pub enum TokenSaved {
+    Keychain,
+    /// No OS keychain answered (`keychain_error`): the token is in the 0600 file `path`; warn the user.
+    File {
+        path: String,
+        keychain_error: String,
+    },
+}
+
+/// Keeps the device token for `hub_url` in the OS keychain, or else in a 0600 file beside the
+/// replica `db`.
+pub fn save_hub_token(db: &Path, hub_url: &str, token: &str) -> Result<TokenSaved, ApiError> {
+    Ok(match yingji_sync::token_store::save(db, hub_url, token)? {
+        yingji_sync::token_store::Saved::Keychain => TokenSaved::Keychain,
+        yingji_sync::token_store::Saved::File { path, keychain_error } => {
+            TokenSaved::File { path: path.display().to_string(), keychain_error }
+        }
+    })
+}
+
+/// The device token saved for `hub_url` (keychain first, then the fallback file), if any.
+pub fn saved_hub_token(db: &Path, hub_url: &str) -> Result<Option<String>, ApiError> {
+    Ok(yingji_sync::token_store::load(db, hub_url)?)
 }

@@ -76,6 +76,10 @@ enum Command {
         /// PEM certificate to trust for an https:// hub with its own (self-signed) certificate.
         #[arg(long, env = "YINGJI_HUB_CA")]
         ca: Option<PathBuf>,
+        /// After a successful sync, keep the token in the OS keychain (else a 0600 file, with a
+        /// warning) so later syncs need neither --token-file nor YINGJI_HUB_TOKEN.
+        #[arg(long)]
+        save_token: bool,
     },
     /// Sync status, conflicts and over-allocations of a replica (JSON).
     SyncStatus {
@@ -201,7 +205,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             print_json(&hits)?;
         }
         Command::Hub { hub } => sync::hub(hub)?,
-        Command::Sync { db, hub, token_file, ca } => sync::sync(db, hub, token_file, ca)?,
+        Command::Sync { db, hub, token_file, ca, save_token } => sync::sync(db, hub, token_file, ca, save_token)?,
         Command::SyncStatus { db } => sync::status(db)?,
         Command::Edit { db, edit } => sync::edit(db, edit)?,
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),

@@ -79,7 +79,8 @@ pub enum EditCommand {
     Resolve { conflict_id: String, resolution: String },
 }
 
-fn read_token(token_file: Option<PathBuf>) -> Result<String, ApiError> {
+/// The token: --token-file, else YINGJI_HUB_TOKEN, else the one saved with --save-token.
+fn read_token(token_file: Option<PathBuf>, db: &std::path::Path, hub: &str) -> Result<String, ApiError> {
     if let Some(path) = token_file {
         #[cfg(unix)]
         {
@@ -101,11 +102,14 @@ fn read_token(token_file: Option<PathBuf>) -> Result<String, ApiError> {
             )
         });
     }
-    std::env::var("YINGJI_HUB_TOKEN").map_err(|_| {
+    if let Ok(token) = std::env::var("YINGJI_HUB_TOKEN") {
+        return Ok(token);
+    }
+    yingji_api::saved_hub_token(db, hub)?.ok_or_else(|| {
         ApiError::invalid(
             "token",
-            "缺少设备令牌：请用 --token-file 指定，或设置 YINGJI_HUB_TOKEN。",
-            "no device token: pass --token-file or set YINGJI_HUB_TOKEN",
+            "缺少设备令牌：请用 --token-file 指定或设置 YINGJI_HUB_TOKEN（加 --save-token 可保存到系统钥匙串）。",
+            "no device token: pass --token-file or set YINGJI_HUB_TOKEN (add --save-token to keep it in the OS keychain)",
         )
     })
 }
@@ -142,12 +146,29 @@ pub fn hub(command: HubCommand) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub fn sync(db: PathBuf, hub: String, token_file: Option<PathBuf>, ca: Option<PathBuf>) -> Result<(), ApiError> {
-    let token = read_token(token_file)?;
+pub fn sync(
+    db: PathBuf,
+    hub: String,
+    token_file: Option<PathBuf>,
+    ca: Option<PathBuf>,
+    save_token: bool,
+) -> Result<(), ApiError> {
+    let token = read_token(token_file, &db, &hub)?;
     let summary = yingji_api::sync_once_with_ca(&db, &hub, &token, ca.as_deref(), None, &mut |p| match p {
         SyncProgress::Pushed { changes } => eprintln!("push: {changes}"),
         SyncProgress::Pulled { changes, remaining } => eprintln!("pull: {changes} (remaining {remaining})"),
     })?;
+    if save_token {
+        // Only a token the hub has just accepted is kept.
+        match yingji_api::save_hub_token(&db, &hub, &token)? {
+            yingji_api::TokenSaved::Keychain => eprintln!("令牌已保存到系统钥匙串 / token saved in the OS keychain"),
+            yingji_api::TokenSaved::File { path, keychain_error } => eprintln!(
+                "警告：没有可用的系统钥匙串（{keychain_error}），令牌已保存到仅本用户可读的文件 {path}；\
+                 请保护好该文件。\nwarning: no OS keychain is available ({keychain_error}); the token was saved \
+                 in {path}, readable only by you (0600). Protect that file."
+            ),
+        }
+    }
     crate::print_json(&summary)
 }
 

@@ -13,6 +13,8 @@ pub enum SyncError {
     UntrustedHub { url: String, reason: String },
     #[error("cannot use the CA certificate {path}: {reason}")]
     BadCa { path: String, reason: String },
+    #[error("cannot store or read the device token: {0}")]
+    TokenStore(String),
     #[error("the hub refused the request ({status} {code}): {message_en}")]
     Refused { status: u16, code: String, message_zh: String, message_en: String },
     #[error("version mismatch: this console speaks protocol {ours_protocol} with schema {ours_schema}, the hub {hub_protocol} with schema {hub_schema}. Update the older side.")]
