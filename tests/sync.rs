@@ -13,16 +13,77 @@ use yingji_api::{Console, StockMovement};
 use yingji_store::{Clock, Store, Timestamp};
 use yingji_tests::built_binary;
 
+/// Where the hub keeps its data: a SQLite file, or a schema of its own in the PostgreSQL
+/// database `test` on 127.0.0.1 (created here, dropped when this value is dropped).
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+struct HubDb {
+    spec: String,
+    pg_schema: Option<String>,
+}
+
+const PG_BASE: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+impl HubDb {
+    fn new(dir: &Path, backend: Backend) -> HubDb {
+        match backend {
+            Backend::Sqlite => HubDb { spec: dir.join("hub.db").to_str().unwrap().to_owned(), pg_schema: None },
+            Backend::Postgres => {
+                static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let schema = format!("yj_sync_test_{}_{n}", std::process::id());
+                let mut pg =
+                    ::postgres::Client::connect(PG_BASE, ::postgres::NoTls).expect("PostgreSQL on 127.0.0.1:5432");
+                pg.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
+                HubDb { spec: format!("{PG_BASE}?options=-csearch_path%3D{schema}"), pg_schema: Some(schema) }
+            }
+        }
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        hub_count(&self.spec, sql)
+    }
+}
+
+/// One number from the hub's storage (`spec` as given to `--db`).
+fn hub_count(spec: &str, sql: &str) -> i64 {
+    if spec.starts_with("postgres://") {
+        ::postgres::Client::connect(spec, ::postgres::NoTls).unwrap().query_one(sql, &[]).unwrap().get(0)
+    } else {
+        rusqlite::Connection::open(spec).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+}
+
+impl Drop for HubDb {
+    fn drop(&mut self) {
+        if let Some(schema) = &self.pg_schema {
+            if let Ok(mut pg) = ::postgres::Client::connect(PG_BASE, ::postgres::NoTls) {
+                let _ = pg.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
 struct Hub {
     child: Child,
     url: String,
-    db: PathBuf,
+    db: String,
 }
 
 impl Hub {
-    fn start(db: &Path, env: &[(&str, &str)]) -> Hub {
+    fn start(db: &HubDb, env: &[(&str, &str)]) -> Hub {
+        Hub::start_with(db, "127.0.0.1:0", &[], env)
+    }
+
+    /// `extra`: more `hub serve` arguments; with `--cert` the hub speaks HTTPS.
+    fn start_with(db: &HubDb, listen: &str, extra: &[&str], env: &[(&str, &str)]) -> Hub {
         let mut cmd = Command::new(built_binary("yingji"));
-        cmd.args(["hub", "serve", "--db", db.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        cmd.args(["hub", "serve", "--db", &db.spec, "--listen", listen])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         for (k, v) in env {
@@ -32,12 +93,12 @@ impl Hub {
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         assert!(!line.trim().is_empty(), "hub did not start");
-        Hub { child, url: format!("http://{}", line.trim()), db: db.to_owned() }
+        let scheme = if extra.contains(&"--cert") { "https" } else { "http" };
+        Hub { child, url: format!("{scheme}://{}", line.trim()), db: db.spec.clone() }
     }
 
     fn log_len(&self) -> i64 {
-        let conn = rusqlite::Connection::open(&self.db).unwrap();
-        conn.query_row("SELECT count(*) FROM hub_log", [], |r| r.get(0)).unwrap()
+        hub_count(&self.db, "SELECT count(*) FROM hub_log")
     }
 }
 
@@ -52,15 +113,15 @@ fn yingji(args: &[&str]) -> std::process::Output {
     Command::new(built_binary("yingji")).args(args).env("YINGJI_LANG", "en").output().unwrap()
 }
 
-fn hub_db(dir: &Path) -> PathBuf {
-    let db = dir.join("hub.db");
-    let out = yingji(&["hub", "init", "--demo", db.to_str().unwrap()]);
+fn hub_db(dir: &Path, backend: Backend) -> HubDb {
+    let db = HubDb::new(dir, backend);
+    let out = yingji(&["hub", "init", "--demo", &db.spec]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     db
 }
 
-fn token(hub: &Path, region: &str, role: &str) -> (String, String) {
-    let out = yingji(&["hub", "token", "issue", "--db", hub.to_str().unwrap(), "--region", region, "--role", role]);
+fn token(hub: &str, region: &str, role: &str) -> (String, String) {
+    let out = yingji(&["hub", "token", "issue", "--db", hub, "--region", region, "--role", role]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     (v["id"].as_str().unwrap().to_owned(), v["token"].as_str().unwrap().to_owned())
@@ -136,10 +197,10 @@ fn stock_item(db: &Path) -> (String, String) {
 const COMPARED: &[&str] =
     &["teams", "experts", "warehouses", "stock_items", "stock_ledger", "sync_conflicts", "sync_over_allocations"];
 
-#[test]
-fn two_replicas_converge_and_a_concurrent_edit_is_listed_as_a_conflict() {
+fn two_replicas_converge_and_a_concurrent_edit_is_listed_as_a_conflict(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::start(&hub_db(dir.path()), &[]);
+    let store = hub_db(dir.path(), backend);
+    let hub = Hub::start(&store, &[]);
     let (_, county) = token(&hub.db, "320102", "editor");
     let (_, city) = token(&hub.db, "320100", "editor");
     let a = replica(dir.path(), "a.db", true);
@@ -177,10 +238,10 @@ fn two_replicas_converge_and_a_concurrent_edit_is_listed_as_a_conflict() {
     assert_eq!(Console::open(&b).unwrap().sync_status().unwrap().open_conflicts, 0);
 }
 
-#[test]
-fn dispatching_more_than_there_was_is_flagged_on_both_sides_and_each_entry_exists_once() {
+fn dispatching_more_than_there_was_is_flagged_on_both_sides_and_each_entry_exists_once(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::start(&hub_db(dir.path()), &[]);
+    let store = hub_db(dir.path(), backend);
+    let hub = Hub::start(&store, &[]);
     let a = replica(dir.path(), "a.db", true);
     let b = replica(dir.path(), "b.db", true);
     let (item, region) = stock_item(&a);
@@ -215,10 +276,10 @@ fn dispatching_more_than_there_was_is_flagged_on_both_sides_and_each_entry_exist
     assert_eq!(dump(&a, COMPARED, "3201"), dump(&b, COMPARED, "3201"));
 }
 
-#[test]
-fn an_empty_replica_pulls_its_scope_and_a_demo_replica_pulls_nothing() {
+fn an_empty_replica_pulls_its_scope_and_a_demo_replica_pulls_nothing(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::start(&hub_db(dir.path()), &[]);
+    let store = hub_db(dir.path(), backend);
+    let hub = Hub::start(&store, &[]);
     let (_, county) = token(&hub.db, "320102", "viewer");
     let demo = replica(dir.path(), "demo.db", true);
     let empty = replica(dir.path(), "empty.db", false);
@@ -237,10 +298,10 @@ fn an_empty_replica_pulls_its_scope_and_a_demo_replica_pulls_nothing() {
     assert!(!hits.is_empty(), "search finds {name}");
 }
 
-#[test]
-fn out_of_scope_revoked_malformed_oversized_and_mismatched_requests_are_refused_and_write_nothing() {
+fn out_of_scope_revoked_malformed_oversized_and_mismatched_requests_are_refused_and_write_nothing(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::start(&hub_db(dir.path()), &[]);
+    let store = hub_db(dir.path(), backend);
+    let hub = Hub::start(&store, &[]);
     let (_, county_a) = token(&hub.db, "320102", "editor");
     let (revoked_id, revoked) = token(&hub.db, "320102", "editor");
     let b = replica(dir.path(), "b.db", true);
@@ -253,7 +314,7 @@ fn out_of_scope_revoked_malformed_oversized_and_mismatched_requests_are_refused_
     assert!(err.message_en.contains("320104"), "{}", err.message_en);
     assert_eq!(hub.log_len(), before);
     // A revoked token.
-    let out = yingji(&["hub", "token", "revoke", "--db", hub.db.to_str().unwrap(), "--id", &revoked_id]);
+    let out = yingji(&["hub", "token", "revoke", "--db", &hub.db, "--id", &revoked_id]);
     assert!(out.status.success());
     let err = sync(&b, &hub, &revoked).unwrap_err();
     assert!(err.message_en.contains("revoked"), "{}", err.message_en);
@@ -295,10 +356,10 @@ fn out_of_scope_revoked_malformed_oversized_and_mismatched_requests_are_refused_
     assert_eq!(hub.log_len(), before, "nothing was written by any refused request");
 }
 
-#[test]
-fn a_repeated_batch_is_applied_once_and_answered_the_same() {
+fn a_repeated_batch_is_applied_once_and_answered_the_same(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::start(&hub_db(dir.path()), &[]);
+    let store = hub_db(dir.path(), backend);
+    let hub = Hub::start(&store, &[]);
     let a = replica(dir.path(), "a.db", true);
     let (item, region) = stock_item(&a);
     let (_, county) = token(&hub.db, &region, "editor");
@@ -330,10 +391,10 @@ impl Clock for OffsetClock {
     }
 }
 
-#[test]
-fn a_replica_whose_clock_is_an_hour_behind_still_wins_with_a_later_edit() {
+fn a_replica_whose_clock_is_an_hour_behind_still_wins_with_a_later_edit(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::start(&hub_db(dir.path()), &[]);
+    let store = hub_db(dir.path(), backend);
+    let hub = Hub::start(&store, &[]);
     let (_, county) = token(&hub.db, "320102", "editor");
     let ahead = replica(dir.path(), "ahead.db", true);
     let behind = replica(dir.path(), "behind.db", true);
@@ -357,10 +418,10 @@ fn a_replica_whose_clock_is_an_hour_behind_still_wins_with_a_later_edit() {
     }
 }
 
-#[test]
-fn a_replica_offline_for_a_week_with_10000_changes_syncs_them_all() {
+fn a_replica_offline_for_a_week_with_10000_changes_syncs_them_all(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::start(&hub_db(dir.path()), &[]);
+    let store = hub_db(dir.path(), backend);
+    let hub = Hub::start(&store, &[]);
     let offline = replica(dir.path(), "offline.db", true);
     let other = replica(dir.path(), "other.db", true);
     let (_, region) = stock_item(&offline);
@@ -410,10 +471,6 @@ fn sync_process(db: &Path, hub: &Hub, token: &str, env: &[(&str, &str)]) -> Chil
     cmd.spawn().unwrap()
 }
 
-fn hub_count(hub: &Path, sql: &str) -> i64 {
-    rusqlite::Connection::open(hub).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 fn dispatch(db: &Path, item: &str, note: &str) {
     Console::open(db)
         .unwrap()
@@ -426,13 +483,12 @@ fn dispatch(db: &Path, item: &str, note: &str) {
         .unwrap();
 }
 
-#[test]
-fn kill_9_of_the_hub_inside_a_batch_and_of_the_client_inside_a_push_loses_and_doubles_nothing() {
+fn kill_9_of_the_hub_inside_a_batch_and_of_the_client_inside_a_push_loses_and_doubles_nothing(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub_db = hub_db(dir.path());
+    let hub_db = hub_db(dir.path(), backend);
     let a = replica(dir.path(), "a.db", true);
     let (item, region) = stock_item(&a);
-    let (_, county) = token(&hub_db, &region, "editor");
+    let (_, county) = token(&hub_db.spec, &region, "editor");
     let marker = dir.path().join("paused");
     let m = marker.to_str().unwrap().to_owned();
     let pause = [("YINGJI_HUB_TEST_PAUSE_IN_TX_MS", "3000"), ("YINGJI_HUB_TEST_PAUSE_MARKER", m.as_str())];
@@ -445,11 +501,11 @@ fn kill_9_of_the_hub_inside_a_batch_and_of_the_client_inside_a_push_loses_and_do
     hub.child.kill().unwrap(); // SIGKILL
     hub.child.wait().unwrap();
     assert!(!client.wait().unwrap().success());
-    assert_eq!(hub_count(&hub_db, "SELECT count(*) FROM hub_log WHERE change LIKE '%hub-killed%'"), 0);
+    assert_eq!(hub_db.count("SELECT count(*) FROM hub_log WHERE change LIKE '%hub-killed%'"), 0);
     drop(hub);
     let hub = Hub::start(&hub_db, &[]);
     sync(&a, &hub, &county).unwrap();
-    assert_eq!(hub_count(&hub_db, "SELECT count(*) FROM hub_log WHERE change LIKE '%hub-killed%'"), 1);
+    assert_eq!(hub_db.count("SELECT count(*) FROM hub_log WHERE change LIKE '%hub-killed%'"), 1);
     drop(hub);
 
     // 2. The client dies while the hub applies its batch: the hub commits, the client resends the
@@ -461,18 +517,18 @@ fn kill_9_of_the_hub_inside_a_batch_and_of_the_client_inside_a_push_loses_and_do
     wait_for(&marker);
     client.kill().unwrap();
     client.wait().unwrap();
-    let batches = hub_count(&hub_db, "SELECT count(*) FROM hub_batches");
+    let batches = hub_db.count("SELECT count(*) FROM hub_batches");
     sync(&a, &hub, &county).unwrap(); // waits behind the paused transaction, then resends
-    assert_eq!(hub_count(&hub_db, "SELECT count(*) FROM hub_batches"), batches + 1);
-    assert_eq!(hub_count(&hub_db, "SELECT count(*) FROM hub_log WHERE change LIKE '%client-killed%'"), 1);
+    assert_eq!(hub_db.count("SELECT count(*) FROM hub_batches"), batches + 1);
+    assert_eq!(hub_db.count("SELECT count(*) FROM hub_log WHERE change LIKE '%client-killed%'"), 1);
     assert_eq!(one(&a, "SELECT count(*) FROM stock_ledger WHERE note IN ('hub-killed', 'client-killed')"), json!(2));
     assert_eq!(Console::open(&a).unwrap().sync_status().unwrap().pending_changes, 0);
 }
 
-#[test]
-fn kill_9_of_the_client_between_pull_pages_resumes_where_it_stopped() {
+fn kill_9_of_the_client_between_pull_pages_resumes_where_it_stopped(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::start(&hub_db(dir.path()), &[]);
+    let store = hub_db(dir.path(), backend);
+    let hub = Hub::start(&store, &[]);
     let (_, county) = token(&hub.db, "320102", "viewer");
     let demo = replica(dir.path(), "demo.db", true);
     let empty = replica(dir.path(), "empty.db", false);
@@ -494,8 +550,153 @@ fn kill_9_of_the_client_between_pull_pages_resumes_where_it_stopped() {
 #[test]
 fn the_hub_refuses_plain_http_on_a_non_loopback_address() {
     let dir = tempfile::tempdir().unwrap();
-    let db = hub_db(dir.path());
-    let out = yingji(&["hub", "serve", "--db", db.to_str().unwrap(), "--listen", "0.0.0.0:0"]);
+    let db = hub_db(dir.path(), Backend::Sqlite);
+    let out = yingji(&["hub", "serve", "--db", &db.spec, "--listen", "0.0.0.0:0"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("non-loopback"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn an_https_hub_with_a_self_signed_certificate_is_trusted_only_through_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = hub_db(dir.path(), Backend::Sqlite);
+    let generated = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+    let (cert, key) = (dir.path().join("hub.pem"), dir.path().join("hub.key"));
+    std::fs::write(&cert, generated.cert.pem()).unwrap();
+    std::fs::write(&key, generated.key_pair.serialize_pem()).unwrap();
+    let tls = ["--cert", cert.to_str().unwrap(), "--key", key.to_str().unwrap()];
+    let hub = Hub::start_with(&store, "127.0.0.1:0", &tls, &[]);
+    assert!(hub.url.starts_with("https://127.0.0.1:"), "{}", hub.url);
+    let (_, county) = token(&hub.db, "320102", "editor");
+    let a = replica(dir.path(), "a.db", true);
+    let b = replica(dir.path(), "b.db", true);
+    let team = team_of(&a, "320102");
+    Console::open(&a).unwrap().update_field("teams", &team, "size", &json!(41)).unwrap();
+
+    // Without the hub's certificate: refused with a clear message, and nothing was sent.
+    let before = hub.log_len();
+    let err = sync(&a, &hub, &county).unwrap_err();
+    assert_eq!(err.code, yingji_api::ErrorCode::SyncUnreachable);
+    assert!(err.message_en.contains("does not trust") && err.message_en.contains("--ca"), "{}", err.message_en);
+    assert!(err.message_zh.contains("证书不受信任"), "{}", err.message_zh);
+    assert_eq!(hub.log_len(), before);
+    // Plain HTTP to the HTTPS port gets no answer either.
+    let plain = ureq::get(&format!("{}/v1/hello", hub.url.replace("https", "http"))).call();
+    assert!(matches!(plain, Err(ureq::Error::Transport(_))), "{plain:?}");
+
+    // With --ca (façade) the push goes through; with YINGJI_HUB_CA (CLI) the other replica pulls it.
+    let s = yingji_api::sync_once_with_ca(&a, &hub.url, &county, Some(&cert), None, &mut |_| {}).unwrap();
+    assert_eq!(s.pushed_changes, 1);
+    let out = Command::new(built_binary("yingji"))
+        .args(["sync", "--db", b.to_str().unwrap(), "--hub", &hub.url])
+        .env("YINGJI_HUB_TOKEN", &county)
+        .env("YINGJI_HUB_CA", &cert)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(one(&b, &format!("SELECT size FROM teams WHERE id = '{team}'")), json!(41));
+
+    // With a certificate the hub may listen on a non-loopback address.
+    let wide = Hub::start_with(&store, "0.0.0.0:0", &tls, &[]);
+    assert!(wide.url.starts_with("https://0.0.0.0:"), "{}", wide.url);
+}
+
+/// `yingji sync` with no DBus session, hence no keychain (`--save-token` when `token` is given).
+fn cli_sync_without_keychain(db: &Path, hub: &Hub, token: Option<&str>) -> std::process::Output {
+    let mut cmd = Command::new(built_binary("yingji"));
+    cmd.args(["sync", "--db", db.to_str().unwrap(), "--hub", &hub.url])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .env_remove("YINGJI_HUB_TOKEN")
+        .env("YINGJI_LANG", "en");
+    if let Some(t) = token {
+        cmd.arg("--save-token").env("YINGJI_HUB_TOKEN", t);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn a_saved_token_serves_later_syncs_from_the_keychain_or_a_warned_private_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = hub_db(dir.path(), Backend::Sqlite);
+    let hub = Hub::start(&store, &[]);
+    let (_, county) = token(&hub.db, "320102", "viewer");
+    let never_logged = |out: &std::process::Output| {
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains(&county), "the token was printed");
+        all
+    };
+
+    // No keychain: a 0600 file beside the replica, with a warning.
+    let a = replica(dir.path(), "a.db", true);
+    let before = cli_sync_without_keychain(&a, &hub, None);
+    assert!(!before.status.success(), "no token yet");
+    let out = cli_sync_without_keychain(&a, &hub, Some(&county));
+    let text = never_logged(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("warning: no OS keychain"), "{text}");
+    let file = dir.path().join("a.db.hub-token");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let later = cli_sync_without_keychain(&a, &hub, None);
+    assert!(later.status.success(), "{}", never_logged(&later));
+
+    // An unlocked GNOME Keyring (Secret Service): no file, and the next sync in the same DBus
+    // session, without YINGJI_HUB_TOKEN, finds the token there. (Needs the gnome-keyring package.)
+    let b = replica(dir.path(), "b.db", true);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let args = |save: bool| {
+        format!(
+            "{} sync --db {} --hub {}{}",
+            built_binary("yingji").display(),
+            b.display(),
+            hub.url,
+            if save { " --save-token" } else { "" }
+        )
+    };
+    let script = format!(
+        "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 90; {} && \
+         env -u YINGJI_HUB_TOKEN {}",
+        args(true),
+        args(false)
+    );
+    let out = Command::new("dbus-run-session")
+        .args(["--", "bash", "-c", &script])
+        .env("HOME", &home)
+        .env("YINGJI_LANG", "en")
+        .env("YINGJI_HUB_TOKEN", &county)
+        .output()
+        .unwrap();
+    let text = never_logged(&out);
+    assert_ne!(out.status.code(), Some(90), "gnome-keyring-daemon is needed for this test: {text}");
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("token saved in the OS keychain"), "{text}");
+    assert!(!dir.path().join("b.db.hub-token").exists(), "no fallback file when a keychain answers");
+}
+
+/// Every protocol test above runs against both hub backends.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(super::Backend::Sqlite) })*
+        }
+        mod postgres {
+            $(#[test] fn $name() { super::$name(super::Backend::Postgres) })*
+        }
+    };
+}
+
+on_both_backends!(
+    two_replicas_converge_and_a_concurrent_edit_is_listed_as_a_conflict,
+    dispatching_more_than_there_was_is_flagged_on_both_sides_and_each_entry_exists_once,
+    an_empty_replica_pulls_its_scope_and_a_demo_replica_pulls_nothing,
+    out_of_scope_revoked_malformed_oversized_and_mismatched_requests_are_refused_and_write_nothing,
+    a_repeated_batch_is_applied_once_and_answered_the_same,
+    a_replica_whose_clock_is_an_hour_behind_still_wins_with_a_later_edit,
+    a_replica_offline_for_a_week_with_10000_changes_syncs_them_all,
+    kill_9_of_the_hub_inside_a_batch_and_of_the_client_inside_a_push_loses_and_doubles_nothing,
+    kill_9_of_the_client_between_pull_pages_resumes_where_it_stopped,
+);

@@ -103,6 +103,21 @@ impl From<SyncError> for ApiError {
                 format!("无法连接省级枢纽 {url}。请检查网络和地址；本机的修改仍在排队，不会丢失。"),
                 en,
             ),
+            SyncError::UntrustedHub { url, .. } => ApiError::new(
+                ErrorCode::SyncUnreachable,
+                format!("省级枢纽 {url} 的 TLS 证书不受信任，未发送任何数据。若枢纽使用自签名证书，请用 --ca（或 YINGJI_HUB_CA）指定该证书。"),
+                en,
+            ),
+            SyncError::TokenStore(reason) => ApiError::new(
+                ErrorCode::Internal,
+                format!("无法保存或读取设备令牌：{reason}"),
+                en,
+            ),
+            SyncError::BadCa { path, reason } => ApiError::invalid(
+                "ca",
+                format!("无法使用 CA 证书文件 {path}：{reason}"),
+                en,
+            ),
             SyncError::Refused { message_zh, message_en, .. } => {
                 ApiError::new(ErrorCode::SyncRefused, message_zh, message_en)
             }
@@ -344,8 +359,25 @@ pub fn sync_once(
     clock: Option<Arc<dyn Clock>>,
     progress: &mut dyn FnMut(SyncProgress),
 ) -> Result<SyncSummary, ApiError> {
+    sync_once_with_ca(db, hub_url, token, None, clock, progress)
+}
+
+/// [`sync_once`] with an `https://` hub whose certificate is trusted through the PEM file `ca`
+/// (a self-signed hub or a private CA); without `ca` the public roots are trusted.
+pub fn sync_once_with_ca(
+    db: &Path,
+    hub_url: &str,
+    token: &str,
+    ca: Option<&Path>,
+    clock: Option<Arc<dyn Clock>>,
+    progress: &mut dyn FnMut(SyncProgress),
+) -> Result<SyncSummary, ApiError> {
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let s = Client::new(hub_url, token).sync_once(db, clock, progress)?;
+    let client = match ca {
+        Some(ca) => Client::with_ca(hub_url, token, ca)?,
+        None => Client::new(hub_url, token),
+    };
+    let s = client.sync_once(db, clock, progress)?;
     Ok(SyncSummary {
         pushed_changes: s.pushed_changes,
         pulled_changes: s.pulled_changes,
@@ -360,9 +392,11 @@ pub(crate) fn mark_baseline(store: &mut Store, label: &str) -> Result<(), ApiErr
     Ok(yingji_sync::replica::mark_baseline(store, label)?)
 }
 
-/// `yingji hub init`: a new hub database, seeded with the demo province when `demo_seed` is set.
+/// `yingji hub init`: a new hub database (a SQLite file, or the tables in a `postgres://`
+/// database), seeded with the demo province when `demo_seed` is set.
 pub fn hub_init(db: &Path, demo_seed: Option<u64>) -> Result<i64, ApiError> {
-    if db.exists() {
+    let spec = db.to_string_lossy();
+    if !yingji_hub::is_postgres_url(&spec) && db.exists() {
         return Err(ApiError::new(
             ErrorCode::DatabaseExists,
             format!("{} 已存在。", db.display()),
@@ -370,44 +404,71 @@ pub fn hub_init(db: &Path, demo_seed: Option<u64>) -> Result<i64, ApiError> {
         ));
     }
     match demo_seed {
-        Some(seed) => Ok(yingji_hub::init_demo(db, seed)?),
+        Some(seed) => Ok(yingji_hub::init_demo(&spec, seed)?),
         None => {
-            yingji_hub::SqliteHub::open(db)?;
+            yingji_hub::open_storage(&spec)?;
             Ok(0)
         }
     }
 }
 
-fn open_hub(db: &str) -> Result<yingji_hub::SqliteHub, ApiError> {
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        return Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            "此版本尚未实现 PostgreSQL 枢纽存储，请使用 SQLite 文件。",
-            "the PostgreSQL hub backend is not implemented in this build; use a SQLite file",
-        ));
-    }
-    if !Path::new(db).exists() {
+fn open_hub(db: &str) -> Result<Arc<dyn yingji_hub::HubStorage>, ApiError> {
+    if !yingji_hub::is_postgres_url(db) && !Path::new(db).exists() {
         return Err(ApiError::new(
             ErrorCode::DatabaseNotFound,
             format!("枢纽数据库 {db} 不存在，请先运行 `yingji hub init {db}`。"),
             format!("hub database {db} does not exist: run `yingji hub init {db}` first"),
         ));
     }
-    Ok(yingji_hub::SqliteHub::open(Path::new(db))?)
+    Ok(yingji_hub::open_storage(db)?)
 }
 
 /// `yingji hub serve`: serves until the process ends; `on_ready` gets the bound address.
-pub fn hub_serve(db: &str, listen: &str, on_ready: impl FnOnce(SocketAddr)) -> Result<(), ApiError> {
+/// HTTPS with `tls` = (certificate PEM, private key PEM); plain HTTP only on loopback.
+pub fn hub_serve(
+    db: &str,
+    listen: &str,
+    tls: Option<(&Path, &Path)>,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<(), ApiError> {
     let hub = open_hub(db)?;
-    Ok(yingji_hub::server::serve(Arc::new(hub), Arc::new(SystemClock), listen, on_ready)?)
+    let tls = tls.map(|(cert, key)| yingji_hub::TlsFiles { cert: cert.to_owned(), key: key.to_owned() });
+    Ok(yingji_hub::server::serve(hub, Arc::new(SystemClock), listen, tls.as_ref(), on_ready)?)
 }
 
 pub fn hub_token_issue(db: &str, region_code: &str, role: &str) -> Result<IssuedToken, ApiError> {
     let hub = open_hub(db)?;
-    let (device, token) = yingji_hub::HubStorage::issue_token(&hub, region_code, role, &SystemClock.now_rfc3339())?;
+    let (device, token) = hub.issue_token(region_code, role, &SystemClock.now_rfc3339())?;
     Ok(IssuedToken { id: device.id, region_code: device.region_code, role: device.role, token })
 }
 
 pub fn hub_token_revoke(db: &str, id: &str) -> Result<bool, ApiError> {
-    Ok(yingji_hub::HubStorage::revoke_token(&open_hub(db)?, id)?)
+    Ok(open_hub(db)?.revoke_token(id)?)
+}
+
+/// Where [`save_hub_token`] kept the device token.
+#[derive(Debug, Clone)]
+pub enum TokenSaved {
+    Keychain,
+    /// No OS keychain answered (`keychain_error`): the token is in the 0600 file `path`; warn the user.
+    File {
+        path: String,
+        keychain_error: String,
+    },
+}
+
+/// Keeps the device token for `hub_url` in the OS keychain, or else in a 0600 file beside the
+/// replica `db`.
+pub fn save_hub_token(db: &Path, hub_url: &str, token: &str) -> Result<TokenSaved, ApiError> {
+    Ok(match yingji_sync::token_store::save(db, hub_url, token)? {
+        yingji_sync::token_store::Saved::Keychain => TokenSaved::Keychain,
+        yingji_sync::token_store::Saved::File { path, keychain_error } => {
+            TokenSaved::File { path: path.display().to_string(), keychain_error }
+        }
+    })
+}
+
+/// The device token saved for `hub_url` (keychain first, then the fallback file), if any.
+pub fn saved_hub_token(db: &Path, hub_url: &str) -> Result<Option<String>, ApiError> {
+    Ok(yingji_sync::token_store::load(db, hub_url)?)
 }

@@ -31,7 +31,9 @@ pub fn run(dir: &Path) -> anyhow::Result<()> {
     let province = yingji_api::hub_token_issue(&hub_path, "320000", "viewer")?.token;
     let (tx, rx) = mpsc::channel();
     let serve_path = hub_path.clone();
-    std::thread::spawn(move || yingji_api::hub_serve(&serve_path, "127.0.0.1:0", |addr| tx.send(addr).unwrap_or(())));
+    std::thread::spawn(move || {
+        yingji_api::hub_serve(&serve_path, "127.0.0.1:0", None, |addr| tx.send(addr).unwrap_or(()))
+    });
     let url = format!("http://{}", rx.recv()?);
 
     // 1. First full pull of the whole demo province into an empty replica.

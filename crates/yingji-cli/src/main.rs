@@ -81,6 +81,13 @@ enum Command {
         /// File holding the device token (0600); else YINGJI_HUB_TOKEN.
         #[arg(long)]
         token_file: Option<PathBuf>,
+        /// PEM certificate to trust for an https:// hub with its own (self-signed) certificate.
+        #[arg(long, env = "YINGJI_HUB_CA")]
+        ca: Option<PathBuf>,
+        /// After a successful sync, keep the token in the OS keychain (else a 0600 file, with a
+        /// warning) so later syncs need neither --token-file nor YINGJI_HUB_TOKEN.
+        #[arg(long)]
+        save_token: bool,
     },
     /// Sync status, conflicts and over-allocations of a replica (JSON).
     SyncStatus {
@@ -219,7 +226,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             print_json(&hits)?;
         }
         Command::Hub { hub } => sync::hub(hub)?,
-        Command::Sync { db, hub, token_file } => sync::sync(db, hub, token_file)?,
+        Command::Sync { db, hub, token_file, ca, save_token } => sync::sync(db, hub, token_file, ca, save_token)?,
         Command::SyncStatus { db } => sync::status(db)?,
         Command::Edit { db, edit } => sync::edit(db, edit)?,
         Command::Chem { chem } => return chem::run(chem),

@@ -8,7 +8,7 @@ use yingji_api::{ApiError, Console, StockMovement, SyncProgress};
 
 #[derive(Subcommand)]
 pub enum HubCommand {
-    /// Create a hub database (SQLite file), seeded with the demo province with --demo.
+    /// Create a hub database (SQLite file or postgres:// URL), seeded with the demo province with --demo.
     Init {
         path: PathBuf,
         #[arg(long)]
@@ -18,12 +18,18 @@ pub enum HubCommand {
     },
     /// Serve the hub. Prints the bound address on stdout once listening.
     Serve {
-        /// Hub database file.
+        /// Hub database: a SQLite file or a postgres:// URL.
         #[arg(long)]
         db: String,
         /// Address to listen on; plain HTTP only on loopback (e.g. 127.0.0.1:8470, port 0 = any).
         #[arg(long, default_value = "127.0.0.1:8470")]
         listen: String,
+        /// Certificate chain (PEM) for HTTPS; needs --key.
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        /// Private key (PEM) of --cert.
+        #[arg(long, requires = "cert")]
+        key: Option<PathBuf>,
     },
     /// Device tokens.
     Token {
@@ -73,7 +79,8 @@ pub enum EditCommand {
     Resolve { conflict_id: String, resolution: String },
 }
 
-fn read_token(token_file: Option<PathBuf>) -> Result<String, ApiError> {
+/// The token: --token-file, else YINGJI_HUB_TOKEN, else the one saved with --save-token.
+fn read_token(token_file: Option<PathBuf>, db: &std::path::Path, hub: &str) -> Result<String, ApiError> {
     if let Some(path) = token_file {
         #[cfg(unix)]
         {
@@ -95,11 +102,14 @@ fn read_token(token_file: Option<PathBuf>) -> Result<String, ApiError> {
             )
         });
     }
-    std::env::var("YINGJI_HUB_TOKEN").map_err(|_| {
+    if let Ok(token) = std::env::var("YINGJI_HUB_TOKEN") {
+        return Ok(token);
+    }
+    yingji_api::saved_hub_token(db, hub)?.ok_or_else(|| {
         ApiError::invalid(
             "token",
-            "缺少设备令牌：请用 --token-file 指定，或设置 YINGJI_HUB_TOKEN。",
-            "no device token: pass --token-file or set YINGJI_HUB_TOKEN",
+            "缺少设备令牌：请用 --token-file 指定或设置 YINGJI_HUB_TOKEN（加 --save-token 可保存到系统钥匙串）。",
+            "no device token: pass --token-file or set YINGJI_HUB_TOKEN (add --save-token to keep it in the OS keychain)",
         )
     })
 }
@@ -110,11 +120,13 @@ pub fn hub(command: HubCommand) -> Result<(), ApiError> {
             let n = yingji_api::hub_init(&path, demo.then_some(seed))?;
             eprintln!("{} ({n} baseline changes)", path.display());
         }
-        HubCommand::Serve { db, listen } => {
-            yingji_api::hub_serve(&db, &listen, |addr| {
+        HubCommand::Serve { db, listen, cert, key } => {
+            let tls = cert.as_deref().zip(key.as_deref());
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            yingji_api::hub_serve(&db, &listen, tls, |addr| {
                 println!("{addr}");
                 let _ = std::io::stdout().flush();
-                eprintln!("yingji hub: listening on http://{addr}");
+                eprintln!("yingji hub: listening on {scheme}://{addr}");
             })?;
         }
         HubCommand::Token { token: TokenCommand::Issue { db, region, role } } => {
@@ -134,12 +146,29 @@ pub fn hub(command: HubCommand) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub fn sync(db: PathBuf, hub: String, token_file: Option<PathBuf>) -> Result<(), ApiError> {
-    let token = read_token(token_file)?;
-    let summary = yingji_api::sync_once(&db, &hub, &token, None, &mut |p| match p {
+pub fn sync(
+    db: PathBuf,
+    hub: String,
+    token_file: Option<PathBuf>,
+    ca: Option<PathBuf>,
+    save_token: bool,
+) -> Result<(), ApiError> {
+    let token = read_token(token_file, &db, &hub)?;
+    let summary = yingji_api::sync_once_with_ca(&db, &hub, &token, ca.as_deref(), None, &mut |p| match p {
         SyncProgress::Pushed { changes } => eprintln!("push: {changes}"),
         SyncProgress::Pulled { changes, remaining } => eprintln!("pull: {changes} (remaining {remaining})"),
     })?;
+    if save_token {
+        // Only a token the hub has just accepted is kept.
+        match yingji_api::save_hub_token(&db, &hub, &token)? {
+            yingji_api::TokenSaved::Keychain => eprintln!("令牌已保存到系统钥匙串 / token saved in the OS keychain"),
+            yingji_api::TokenSaved::File { path, keychain_error } => eprintln!(
+                "警告：没有可用的系统钥匙串（{keychain_error}），令牌已保存到仅本用户可读的文件 {path}；\
+                 请保护好该文件。\nwarning: no OS keychain is available ({keychain_error}); the token was saved \
+                 in {path}, readable only by you (0600). Protect that file."
+            ),
+        }
+    }
     crate::print_json(&summary)
 }
 

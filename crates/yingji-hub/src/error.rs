@@ -14,6 +14,8 @@ pub enum HubError {
     VersionMismatch(String),
     #[error("hub storage error: {0}")]
     Storage(#[from] rusqlite::Error),
+    #[error("hub storage error (PostgreSQL): {0}")]
+    Postgres(String),
     #[error(transparent)]
     Store(#[from] yingji_store::StoreError),
     #[error("hub I/O error: {0}")]

@@ -127,24 +127,93 @@ async fn pull(
     Ok(Json(page).into_response())
 }
 
-/// Serves until the process ends. Plain HTTP is allowed only on a loopback address.
+/// The hub's certificate chain and private key (PEM files), for HTTPS.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+/// A rustls server configuration (ring provider, TLS 1.2 and 1.3) from PEM files.
+fn tls_config(files: &TlsFiles) -> Result<Arc<rustls::ServerConfig>, HubError> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+    let bad = |what: &str, path: &std::path::Path, e: &dyn std::fmt::Display| {
+        HubError::Config(format!("TLS {what} {}: {e}", path.display()))
+    };
+    let certs = CertificateDer::pem_file_iter(&files.cert)
+        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| bad("certificate", &files.cert, &e))?;
+    if certs.is_empty() {
+        return Err(bad("certificate", &files.cert, &"no CERTIFICATE block in the file"));
+    }
+    let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|e| bad("private key", &files.key, &e))?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_no_client_auth().with_single_cert(certs, key))
+        .map_err(|e| bad("certificate/key pair", &files.cert, &e))?;
+    Ok(Arc::new(config))
+}
+
+/// Serves until the process ends: HTTPS (rustls) when `tls` is given, else plain HTTP, which is
+/// allowed only on a loopback address.
 pub fn serve(
     storage: Arc<dyn HubStorage>,
     clock: Arc<dyn Clock>,
     listen: &str,
+    tls: Option<&TlsFiles>,
     on_ready: impl FnOnce(SocketAddr),
 ) -> Result<(), HubError> {
     let addr: SocketAddr = listen.parse().map_err(|e| HubError::Config(format!("listen address {listen:?}: {e}")))?;
-    if !addr.ip().is_loopback() {
+    if tls.is_none() && !addr.ip().is_loopback() {
         return Err(HubError::Config(format!(
-            "refusing to serve plain HTTP on non-loopback address {addr}: TLS (--cert/--key) is not available in this build, listen on 127.0.0.1"
+            "refusing to serve plain HTTP on non-loopback address {addr}: give --cert and --key for HTTPS, or listen on 127.0.0.1"
         )));
     }
+    let tls = tls.map(tls_config).transpose()?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         on_ready(listener.local_addr()?);
-        axum::serve(listener, router(storage, clock)).await?;
+        let app = router(storage, clock);
+        match tls {
+            None => axum::serve(listener, app).await?,
+            Some(config) => serve_tls(listener, app, config).await?,
+        }
         Ok(())
     })
+}
+
+/// HTTPS: each connection's TLS handshake and HTTP/1.1 exchange run in a task of their own, so a
+/// slow or failing handshake never holds up other replicas.
+async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    config: Arc<rustls::ServerConfig>,
+) -> std::io::Result<()> {
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    loop {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!("accept failed: {e}");
+                continue;
+            }
+        };
+        let (acceptor, app) = (acceptor.clone(), app.clone());
+        tokio::spawn(async move {
+            let handshake = tokio::time::timeout(std::time::Duration::from_secs(15), acceptor.accept(tcp)).await;
+            let stream = match handshake {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => return tracing::debug!("TLS handshake with {peer} failed: {e}"),
+                Err(_) => return tracing::debug!("TLS handshake with {peer} timed out"),
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            if let Err(e) = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await
+            {
+                tracing::debug!("connection with {peer} ended: {e}");
+            }
+        });
+    }
 }

@@ -74,11 +74,11 @@ pub struct SqliteHub {
     pause_in_tx: Option<Duration>,
 }
 
-fn sha256_hex(text: &str) -> String {
+pub(crate) fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-fn json<T: serde::Serialize>(v: &T) -> String {
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("plain data serialises")
 }
 
@@ -88,7 +88,7 @@ impl SqliteHub {
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         conn.execute_batch(SCHEMA)?;
-        let pause_in_tx = std::env::var(PAUSE_ENV).ok().and_then(|v| v.parse().ok()).map(Duration::from_millis);
+        let pause_in_tx = pause_from_env();
         Ok(SqliteHub { conn: Mutex::new(conn), pause_in_tx })
     }
 
@@ -99,106 +99,175 @@ impl SqliteHub {
     /// Seeds an empty hub with every synced row of `store` as the baseline `label`.
     pub fn seed_baseline(&self, store: &yingji_store::Store, label: &str) -> Result<i64, HubError> {
         let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        let existing: i64 = tx.query_row("SELECT count(*) FROM hub_rows", [], |r| r.get(0))?;
-        if existing > 0 {
-            return Err(HubError::Config("the hub already holds records; seed only a new hub".into()));
-        }
-        for table in yingji_store::capture::SYNCED_TABLES {
-            let cols = yingji_store::capture::table_columns(store.conn(), table.name)?;
-            if cols.is_empty() {
-                continue;
-            }
-            let list = cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
-            let mut stmt = store.conn().prepare(&format!("SELECT {list} FROM \"{}\" ORDER BY rowid", table.name))?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let mut fields = Map::new();
-                for (i, c) in cols.iter().enumerate() {
-                    fields.insert(c.clone(), yingji_sync::replica::to_json(r.get_ref(i)?));
-                }
-                let change = Change {
-                    tbl: table.name.to_owned(),
-                    id: fields["id"].as_str().unwrap_or_default().to_owned(),
-                    region_code: fields["region_code"].as_str().unwrap_or_default().to_owned(),
-                    hlc: BASELINE.to_owned(),
-                    insert: true,
-                    deleted: false,
-                    fields,
-                    base: Map::new(),
-                };
-                write_row(&tx, &change, &change.fields, &Map::new(), "")?;
-                log(&tx, &change)?;
-                if let Some((item, delta)) = table.ledger {
-                    tx.execute(
-                        "INSERT INTO hub_ledger (id, item, delta) VALUES (?1, ?2, ?3)",
-                        params![change.id, change.fields[item].as_str(), change.fields[delta].as_f64()],
-                    )?;
-                }
-            }
-        }
-        let seq: i64 = tx.query_row("SELECT COALESCE(max(seq), 0) FROM hub_log", [], |r| r.get(0))?;
-        set_meta(&tx, "baseline", label)?;
-        set_meta(&tx, "baseline_seq", &seq.to_string())?;
+        let mut tx = conn.transaction()?;
+        let seq = seed(&mut tx, store, label)?;
         tx.commit()?;
         Ok(seq)
     }
+}
+
+/// The statements a push and a seed need, so the merge rules are written once, in [`apply_push`],
+/// for both backends. Every call runs inside the backend's open transaction.
+pub(crate) trait HubTx {
+    fn read_row(&mut self, tbl: &str, id: &str) -> Result<Option<Row>, HubError>;
+    fn write_row(
+        &mut self,
+        change: &Change,
+        fields: &Map<String, Value>,
+        versions: &Map<String, Value>,
+        deleted: &str,
+    ) -> Result<(), HubError>;
+    fn log(&mut self, change: &Change) -> Result<(), HubError>;
+    fn get_meta(&mut self, key: &str) -> Result<Option<String>, HubError>;
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), HubError>;
+    fn row_exists(&mut self, tbl: &str, id: &str) -> Result<bool, HubError>;
+    fn row_count(&mut self) -> Result<i64, HubError>;
+    fn max_seq(&mut self) -> Result<i64, HubError>;
+    fn ledger_insert(&mut self, id: &str, item: &str, delta: f64) -> Result<(), HubError>;
+    fn ledger_sum(&mut self, item: &str) -> Result<f64, HubError>;
+    fn batch_response(&mut self, batch_id: &str) -> Result<Option<String>, HubError>;
+    fn record_batch(&mut self, batch_id: &str, response: &str) -> Result<(), HubError>;
+}
+
+/// Writes every synced row of `store` into an empty hub as the baseline `label`.
+pub(crate) fn seed(tx: &mut dyn HubTx, store: &yingji_store::Store, label: &str) -> Result<i64, HubError> {
+    if tx.row_count()? > 0 {
+        return Err(HubError::Config("the hub already holds records; seed only a new hub".into()));
+    }
+    for table in yingji_store::capture::SYNCED_TABLES {
+        let cols = yingji_store::capture::table_columns(store.conn(), table.name)?;
+        if cols.is_empty() {
+            continue;
+        }
+        let list = cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+        let mut stmt = store.conn().prepare(&format!("SELECT {list} FROM \"{}\" ORDER BY rowid", table.name))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let mut fields = Map::new();
+            for (i, c) in cols.iter().enumerate() {
+                fields.insert(c.clone(), yingji_sync::replica::to_json(r.get_ref(i)?));
+            }
+            let change = Change {
+                tbl: table.name.to_owned(),
+                id: fields["id"].as_str().unwrap_or_default().to_owned(),
+                region_code: fields["region_code"].as_str().unwrap_or_default().to_owned(),
+                hlc: BASELINE.to_owned(),
+                insert: true,
+                deleted: false,
+                fields,
+                base: Map::new(),
+            };
+            tx.write_row(&change, &change.fields, &Map::new(), "")?;
+            tx.log(&change)?;
+            if let Some((item, delta)) = table.ledger {
+                let item = change.fields[item].as_str().unwrap_or_default();
+                tx.ledger_insert(&change.id, item, change.fields[delta].as_f64().unwrap_or_default())?;
+            }
+        }
+    }
+    let seq = tx.max_seq()?;
+    tx.set_meta("baseline", label)?;
+    tx.set_meta("baseline_seq", &seq.to_string())?;
+    Ok(seq)
 }
 
 fn get_meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row("SELECT value FROM hub_meta WHERE key = ?1", [key], |r| r.get(0)).optional()
 }
 
-fn set_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO hub_meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
-        [key, value],
-    )?;
-    Ok(())
+pub(crate) type Row = (String, String, Map<String, Value>, Map<String, Value>);
+
+/// Whether a change belongs to province-wide reference data (pulled by every replica).
+pub(crate) fn is_reference(tbl: &str) -> bool {
+    synced_table(tbl).is_some_and(|t| t.scope == SyncScope::Reference)
 }
 
-fn log(tx: &Transaction<'_>, change: &Change) -> rusqlite::Result<()> {
-    let reference = synced_table(&change.tbl).is_some_and(|t| t.scope == SyncScope::Reference);
-    tx.execute(
-        "INSERT INTO hub_log (tbl, row_id, region_code, reference, change) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![change.tbl, change.id, change.region_code, reference, json(change)],
-    )?;
-    Ok(())
+pub(crate) fn parse_map(text: &str) -> Map<String, Value> {
+    serde_json::from_str(text).unwrap_or_default()
 }
 
-fn write_row(
-    tx: &Transaction<'_>,
-    change: &Change,
-    fields: &Map<String, Value>,
-    versions: &Map<String, Value>,
-    deleted: &str,
-) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO hub_rows (tbl, row_id, region_code, deleted, fields, versions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (tbl, row_id) DO UPDATE SET deleted = ?4, fields = ?5, versions = ?6",
-        params![change.tbl, change.id, change.region_code, deleted, json(fields), json(versions)],
-    )?;
-    Ok(())
-}
+impl HubTx for Transaction<'_> {
+    fn read_row(&mut self, tbl: &str, id: &str) -> Result<Option<Row>, HubError> {
+        Ok(self
+            .query_row(
+                "SELECT region_code, deleted, fields, versions FROM hub_rows WHERE tbl = ?1 AND row_id = ?2",
+                [tbl, id],
+                |r| {
+                    let (f, v): (String, String) = (r.get(2)?, r.get(3)?);
+                    Ok((r.get(0)?, r.get(1)?, parse_map(&f), parse_map(&v)))
+                },
+            )
+            .optional()?)
+    }
 
-type Row = (String, String, Map<String, Value>, Map<String, Value>);
+    fn write_row(
+        &mut self,
+        change: &Change,
+        fields: &Map<String, Value>,
+        versions: &Map<String, Value>,
+        deleted: &str,
+    ) -> Result<(), HubError> {
+        self.execute(
+            "INSERT INTO hub_rows (tbl, row_id, region_code, deleted, fields, versions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (tbl, row_id) DO UPDATE SET deleted = ?4, fields = ?5, versions = ?6",
+            params![change.tbl, change.id, change.region_code, deleted, json(fields), json(versions)],
+        )?;
+        Ok(())
+    }
 
-fn read_row(tx: &Transaction<'_>, tbl: &str, id: &str) -> rusqlite::Result<Option<Row>> {
-    tx.query_row(
-        "SELECT region_code, deleted, fields, versions FROM hub_rows WHERE tbl = ?1 AND row_id = ?2",
-        [tbl, id],
-        |r| {
-            let f: String = r.get(2)?;
-            let v: String = r.get(3)?;
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                serde_json::from_str(&f).unwrap_or_default(),
-                serde_json::from_str(&v).unwrap_or_default(),
-            ))
-        },
-    )
-    .optional()
+    fn log(&mut self, change: &Change) -> Result<(), HubError> {
+        self.execute(
+            "INSERT INTO hub_log (tbl, row_id, region_code, reference, change) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![change.tbl, change.id, change.region_code, is_reference(&change.tbl), json(change)],
+        )?;
+        Ok(())
+    }
+
+    fn get_meta(&mut self, key: &str) -> Result<Option<String>, HubError> {
+        Ok(get_meta(self, key)?)
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), HubError> {
+        self.execute(
+            "INSERT INTO hub_meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    fn row_exists(&mut self, tbl: &str, id: &str) -> Result<bool, HubError> {
+        Ok(self.query_row("SELECT EXISTS (SELECT 1 FROM hub_rows WHERE tbl = ?1 AND row_id = ?2)", [tbl, id], |r| {
+            r.get(0)
+        })?)
+    }
+
+    fn row_count(&mut self) -> Result<i64, HubError> {
+        Ok(self.query_row("SELECT count(*) FROM hub_rows", [], |r| r.get(0))?)
+    }
+
+    fn max_seq(&mut self) -> Result<i64, HubError> {
+        Ok(self.query_row("SELECT COALESCE(max(seq), 0) FROM hub_log", [], |r| r.get(0))?)
+    }
+
+    fn ledger_insert(&mut self, id: &str, item: &str, delta: f64) -> Result<(), HubError> {
+        self.execute("INSERT INTO hub_ledger (id, item, delta) VALUES (?1, ?2, ?3)", params![id, item, delta])?;
+        Ok(())
+    }
+
+    fn ledger_sum(&mut self, item: &str) -> Result<f64, HubError> {
+        Ok(self.query_row("SELECT COALESCE(sum(delta), 0) FROM hub_ledger WHERE item = ?1", [item], |r| r.get(0))?)
+    }
+
+    fn batch_response(&mut self, batch_id: &str) -> Result<Option<String>, HubError> {
+        Ok(self
+            .query_row("SELECT response FROM hub_batches WHERE batch_id = ?1", [batch_id], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn record_batch(&mut self, batch_id: &str, response: &str) -> Result<(), HubError> {
+        self.execute("INSERT INTO hub_batches (batch_id, response) VALUES (?1, ?2)", [batch_id, response])?;
+        Ok(())
+    }
 }
 
 fn version_of(versions: &Map<String, Value>, field: &str) -> String {
@@ -207,7 +276,7 @@ fn version_of(versions: &Map<String, Value>, field: &str) -> String {
 
 /// The state of one push while it is applied.
 struct Apply<'a> {
-    tx: &'a Transaction<'a>,
+    tx: &'a mut dyn HubTx,
     hlc: Hlc,
     wall_ms: u64,
     created_at: String,
@@ -223,7 +292,7 @@ impl Apply<'_> {
         region: &str,
         fields: Map<String, Value>,
         insert: bool,
-    ) -> rusqlite::Result<()> {
+    ) -> Result<(), HubError> {
         let hlc = self.hlc.tick(self.wall_ms).to_string();
         let change = Change {
             tbl: tbl.into(),
@@ -235,7 +304,7 @@ impl Apply<'_> {
             fields: fields.clone(),
             base: Map::new(),
         };
-        let (mut all, mut versions) = match read_row(self.tx, tbl, id)? {
+        let (mut all, mut versions) = match self.tx.read_row(tbl, id)? {
             Some((_, _, f, v)) => (f, v),
             None => (Map::new(), Map::new()),
         };
@@ -243,8 +312,8 @@ impl Apply<'_> {
             versions.insert(k.clone(), hlc.clone().into());
             all.insert(k, v);
         }
-        write_row(self.tx, &change, &all, &versions, "")?;
-        log(self.tx, &change)
+        self.tx.write_row(&change, &all, &versions, "")?;
+        self.tx.log(&change)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -254,7 +323,7 @@ impl Apply<'_> {
         field: &str,
         winner: (&Value, &str),
         loser: (&Value, &str),
-    ) -> rusqlite::Result<()> {
+    ) -> Result<(), HubError> {
         self.conflicts += 1;
         let mut f = Map::new();
         let id = uuid::Uuid::new_v4().to_string();
@@ -280,7 +349,7 @@ impl Apply<'_> {
     }
 
     fn descriptive(&mut self, c: &Change) -> Result<(), HubError> {
-        let current = read_row(self.tx, &c.tbl, &c.id)?;
+        let current = self.tx.read_row(&c.tbl, &c.id)?;
         let (mut fields, mut versions, tombstone) = match &current {
             Some((region, deleted, f, v)) => {
                 if region != &c.region_code {
@@ -323,8 +392,8 @@ impl Apply<'_> {
             return Ok(()); // a deleted record stays deleted
         }
         if c.deleted {
-            write_row(self.tx, c, &fields, &versions, &c.hlc)?;
-            log(self.tx, c)?;
+            self.tx.write_row(c, &fields, &versions, &c.hlc)?;
+            self.tx.log(c)?;
             self.applied += 1;
             return Ok(());
         }
@@ -339,8 +408,8 @@ impl Apply<'_> {
         if accepted.is_empty() {
             return Ok(());
         }
-        write_row(self.tx, c, &fields, &versions, "")?;
-        log(self.tx, &Change { fields: accepted, base: Map::new(), insert: current.is_none(), ..c.clone() })?;
+        self.tx.write_row(c, &fields, &versions, "")?;
+        self.tx.log(&Change { fields: accepted, base: Map::new(), insert: current.is_none(), ..c.clone() })?;
         self.applied += 1;
         Ok(())
     }
@@ -366,15 +435,8 @@ impl HubStorage for SqliteHub {
     }
 
     fn issue_token(&self, region_code: &str, role: &str, issued_at: &str) -> Result<(Device, String), HubError> {
-        if region_code.len() != 6 || !region_code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(HubError::BadRequest(format!(
-                "region code {region_code:?} is not a 6-digit code such as 320102"
-            )));
-        }
-        if !ROLES.contains(&role) {
-            return Err(HubError::BadRequest(format!("role {role:?} is not one of {}", ROLES.join(", "))));
-        }
-        let token = format!("yj1_{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        check_token_request(region_code, role)?;
+        let token = new_token();
         let device =
             Device { id: uuid::Uuid::new_v4().to_string(), region_code: region_code.into(), role: role.into() };
         self.lock().execute(
@@ -390,154 +452,18 @@ impl HubStorage for SqliteHub {
 
     fn push(&self, device: &Device, batch: &PushRequest, clock: &dyn Clock) -> Result<PushResponse, HubError> {
         let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        if let Some(done) = tx
-            .query_row("SELECT response FROM hub_batches WHERE batch_id = ?1", [&batch.batch_id], |r| {
-                r.get::<_, String>(0)
-            })
-            .optional()?
-        {
-            return serde_json::from_str(&done).map_err(|e| HubError::BadRequest(e.to_string()));
-        }
-        if device.role != "editor" {
-            return Err(HubError::Forbidden(format!("a {} device cannot write", device.role)));
-        }
-        // Rights first, so a refused batch writes nothing.
-        for c in &batch.changes {
-            let decl = synced_table(&c.tbl).ok_or_else(|| HubError::BadRequest(format!("unknown table {}", c.tbl)))?;
-            if Hlc::parse(&c.hlc).is_none() {
-                return Err(HubError::BadRequest(format!("{} {}: bad clock value {:?}", c.tbl, c.id, c.hlc)));
-            }
-            let allowed = match decl.scope {
-                SyncScope::Reference => scope::is_province(&device.region_code),
-                SyncScope::Regional => scope::may_write(&device.region_code, &c.region_code),
-            };
-            if !allowed {
-                return Err(HubError::Forbidden(format!(
-                    "device of region {} may not write {} {} of region {}",
-                    device.region_code, c.tbl, c.id, c.region_code
-                )));
-            }
-            if decl.kind == SyncKind::AppendOnly && (!c.insert || c.deleted) {
-                return Err(HubError::BadRequest(format!(
-                    "{} is append-only: {} cannot be changed or deleted",
-                    c.tbl, c.id
-                )));
-            }
-        }
-        let mut hlc = Hlc::zero("hub");
-        if let Some(t) = get_meta(&tx, "hlc")? {
-            hlc.observe(&t);
-        }
-        let wall_ms = (clock.now().unix_timestamp_nanos() / 1_000_000) as u64;
-        let mut apply = Apply { tx: &tx, hlc, wall_ms, created_at: clock.now_rfc3339(), applied: 0, conflicts: 0 };
-        let mut items = std::collections::BTreeSet::new();
-        for c in &batch.changes {
-            apply.hlc.observe(&c.hlc);
-            let decl = synced_table(&c.tbl).expect("checked above");
-            if let Some((item_col, delta_col)) = decl.ledger {
-                let exists: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM hub_rows WHERE tbl = ?1 AND row_id = ?2)",
-                    [&c.tbl, &c.id],
-                    |r| r.get(0),
-                )?;
-                if exists {
-                    continue; // exactly once
-                }
-                let item = c.fields.get(item_col).and_then(Value::as_str).unwrap_or_default().to_owned();
-                let delta =
-                    c.fields.get(delta_col).and_then(Value::as_f64).ok_or_else(|| {
-                        HubError::BadRequest(format!("{} {}: {delta_col} must be a number", c.tbl, c.id))
-                    })?;
-                tx.execute("INSERT INTO hub_ledger (id, item, delta) VALUES (?1, ?2, ?3)", params![c.id, item, delta])?;
-                items.insert(item);
-            }
-            if decl.kind == SyncKind::AppendOnly {
-                let exists: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM hub_rows WHERE tbl = ?1 AND row_id = ?2)",
-                    [&c.tbl, &c.id],
-                    |r| r.get(0),
-                )?;
-                if !exists {
-                    write_row(&tx, c, &c.fields, &Map::new(), "")?;
-                    log(&tx, c)?;
-                    apply.applied += 1;
-                }
-            } else {
-                apply.descriptive(c)?;
-            }
-        }
-        let mut over = 0;
-        for item in items {
-            let sum: f64 =
-                tx.query_row("SELECT COALESCE(sum(delta), 0) FROM hub_ledger WHERE item = ?1", [&item], |r| r.get(0))?;
-            if sum >= 0.0 {
-                continue;
-            }
-            over += 1;
-            let region = tx
-                .query_row("SELECT region_code FROM hub_rows WHERE tbl = 'stock_items' AND row_id = ?1", [&item], |r| {
-                    r.get::<_, String>(0)
-                })
-                .optional()?
-                .unwrap_or_default();
-            let existing = read_row(&tx, "sync_over_allocations", &item)?;
-            let mut f = Map::new();
-            f.insert("quantity".into(), sum.into());
-            f.insert("resolved".into(), 0.into());
-            f.insert("updated_at".into(), apply.created_at.clone().into());
-            if existing.is_none() {
-                for (k, v) in [
-                    ("id", Value::from(item.clone())),
-                    ("region_code", region.clone().into()),
-                    ("stock_item_id", item.clone().into()),
-                    ("resolution", "".into()),
-                    ("data_source", "hub".into()),
-                    ("created_at", apply.created_at.clone().into()),
-                ] {
-                    f.insert(k.into(), v);
-                }
-            }
-            apply.hub_change("sync_over_allocations", &item, &region, f, existing.is_none())?;
-        }
-        let response = PushResponse {
-            batch_id: batch.batch_id.clone(),
-            applied: apply.applied,
-            conflicts: apply.conflicts,
-            over_allocations: over,
-        };
-        set_meta(&tx, "hlc", &apply.hlc.to_string())?;
-        tx.execute(
-            "INSERT INTO hub_batches (batch_id, response) VALUES (?1, ?2)",
-            params![batch.batch_id, json(&response)],
-        )?;
-        if let Some(pause) = self.pause_in_tx {
-            if let Ok(marker) = std::env::var(PAUSE_MARKER_ENV) {
-                std::fs::write(marker, b"paused")?;
-            }
-            std::thread::sleep(pause);
-        }
+        let mut tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let response = apply_push(&mut tx, device, batch, clock, self.pause_in_tx)?;
         tx.commit()?;
         Ok(response)
     }
 
     fn pull(&self, device: &Device, after: i64, limit: usize) -> Result<PullResponse, HubError> {
         let conn = self.lock();
-        let regions: Vec<RegionInfo> = {
+        let regions = {
             let mut stmt = conn.prepare("SELECT fields FROM hub_rows WHERE tbl = 'regions' AND deleted = ''")?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            let mut out = Vec::new();
-            for f in rows {
-                let f: Map<String, Value> = serde_json::from_str(&f?).unwrap_or_default();
-                out.push(RegionInfo {
-                    code: f.get("code").and_then(Value::as_str).unwrap_or_default().into(),
-                    parent_code: f.get("parent_code").and_then(Value::as_str).map(Into::into),
-                    level: f.get("level").and_then(Value::as_str).unwrap_or_default().into(),
-                    lat: f.get("lat").and_then(Value::as_f64),
-                    lon: f.get("lon").and_then(Value::as_f64),
-                });
-            }
-            out
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+            regions_from(rows)
         };
         let visible = scope::visible_regions(&device.region_code, &regions).map(|s| json(&s));
         let filter = "seq > ?1 AND (?2 IS NULL OR reference = 1 OR region_code IN (SELECT value FROM json_each(?2)))";
@@ -562,4 +488,160 @@ impl HubStorage for SqliteHub {
             })?;
         Ok(PullResponse { changes, cursor, remaining })
     }
+}
+
+/// Applies one pushed batch inside the backend's open transaction (the caller commits): a batch
+/// already applied returns its recorded answer; rights are checked before anything is written.
+pub(crate) fn apply_push(
+    tx: &mut dyn HubTx,
+    device: &Device,
+    batch: &PushRequest,
+    clock: &dyn Clock,
+    pause_in_tx: Option<Duration>,
+) -> Result<PushResponse, HubError> {
+    if let Some(done) = tx.batch_response(&batch.batch_id)? {
+        return serde_json::from_str(&done).map_err(|e| HubError::BadRequest(e.to_string()));
+    }
+    if device.role != "editor" {
+        return Err(HubError::Forbidden(format!("a {} device cannot write", device.role)));
+    }
+    // Rights first, so a refused batch writes nothing.
+    for c in &batch.changes {
+        let decl = synced_table(&c.tbl).ok_or_else(|| HubError::BadRequest(format!("unknown table {}", c.tbl)))?;
+        if Hlc::parse(&c.hlc).is_none() {
+            return Err(HubError::BadRequest(format!("{} {}: bad clock value {:?}", c.tbl, c.id, c.hlc)));
+        }
+        let allowed = match decl.scope {
+            SyncScope::Reference => scope::is_province(&device.region_code),
+            SyncScope::Regional => scope::may_write(&device.region_code, &c.region_code),
+        };
+        if !allowed {
+            return Err(HubError::Forbidden(format!(
+                "device of region {} may not write {} {} of region {}",
+                device.region_code, c.tbl, c.id, c.region_code
+            )));
+        }
+        if decl.kind == SyncKind::AppendOnly && (!c.insert || c.deleted) {
+            return Err(HubError::BadRequest(format!(
+                "{} is append-only: {} cannot be changed or deleted",
+                c.tbl, c.id
+            )));
+        }
+    }
+    let mut hlc = Hlc::zero("hub");
+    if let Some(t) = tx.get_meta("hlc")? {
+        hlc.observe(&t);
+    }
+    let wall_ms = (clock.now().unix_timestamp_nanos() / 1_000_000) as u64;
+    let mut apply = Apply { tx, hlc, wall_ms, created_at: clock.now_rfc3339(), applied: 0, conflicts: 0 };
+    let mut items = std::collections::BTreeSet::new();
+    for c in &batch.changes {
+        apply.hlc.observe(&c.hlc);
+        let decl = synced_table(&c.tbl).expect("checked above");
+        if let Some((item_col, delta_col)) = decl.ledger {
+            if apply.tx.row_exists(&c.tbl, &c.id)? {
+                continue; // exactly once
+            }
+            let item = c.fields.get(item_col).and_then(Value::as_str).unwrap_or_default().to_owned();
+            let delta = c
+                .fields
+                .get(delta_col)
+                .and_then(Value::as_f64)
+                .ok_or_else(|| HubError::BadRequest(format!("{} {}: {delta_col} must be a number", c.tbl, c.id)))?;
+            apply.tx.ledger_insert(&c.id, &item, delta)?;
+            items.insert(item);
+        }
+        if decl.kind == SyncKind::AppendOnly {
+            if !apply.tx.row_exists(&c.tbl, &c.id)? {
+                apply.tx.write_row(c, &c.fields, &Map::new(), "")?;
+                apply.tx.log(c)?;
+                apply.applied += 1;
+            }
+        } else {
+            apply.descriptive(c)?;
+        }
+    }
+    let mut over = 0;
+    for item in items {
+        let sum = apply.tx.ledger_sum(&item)?;
+        if sum >= 0.0 {
+            continue;
+        }
+        over += 1;
+        let region = apply.tx.read_row("stock_items", &item)?.map(|r| r.0).unwrap_or_default();
+        let existing = apply.tx.read_row("sync_over_allocations", &item)?;
+        let mut f = Map::new();
+        f.insert("quantity".into(), sum.into());
+        f.insert("resolved".into(), 0.into());
+        f.insert("updated_at".into(), apply.created_at.clone().into());
+        if existing.is_none() {
+            for (k, v) in [
+                ("id", Value::from(item.clone())),
+                ("region_code", region.clone().into()),
+                ("stock_item_id", item.clone().into()),
+                ("resolution", "".into()),
+                ("data_source", "hub".into()),
+                ("created_at", apply.created_at.clone().into()),
+            ] {
+                f.insert(k.into(), v);
+            }
+        }
+        apply.hub_change("sync_over_allocations", &item, &region, f, existing.is_none())?;
+    }
+    let response = PushResponse {
+        batch_id: batch.batch_id.clone(),
+        applied: apply.applied,
+        conflicts: apply.conflicts,
+        over_allocations: over,
+    };
+    let hlc = apply.hlc.to_string();
+    tx_finish(apply.tx, &batch.batch_id, &hlc, &response)?;
+    if let Some(pause) = pause_in_tx {
+        if let Ok(marker) = std::env::var(PAUSE_MARKER_ENV) {
+            std::fs::write(marker, b"paused")?;
+        }
+        std::thread::sleep(pause);
+    }
+    Ok(response)
+}
+
+fn tx_finish(tx: &mut dyn HubTx, batch_id: &str, hlc: &str, response: &PushResponse) -> Result<(), HubError> {
+    tx.set_meta("hlc", hlc)?;
+    tx.record_batch(batch_id, &json(response))
+}
+
+/// The regions a pull's scope is computed from, from the `fields` JSON of the `regions` rows.
+pub(crate) fn regions_from(fields: impl IntoIterator<Item = String>) -> Vec<RegionInfo> {
+    fields
+        .into_iter()
+        .map(|text| {
+            let f = parse_map(&text);
+            RegionInfo {
+                code: f.get("code").and_then(Value::as_str).unwrap_or_default().into(),
+                parent_code: f.get("parent_code").and_then(Value::as_str).map(Into::into),
+                level: f.get("level").and_then(Value::as_str).unwrap_or_default().into(),
+                lat: f.get("lat").and_then(Value::as_f64),
+                lon: f.get("lon").and_then(Value::as_f64),
+            }
+        })
+        .collect()
+}
+
+/// Reads the pause-in-transaction test hook.
+pub(crate) fn pause_from_env() -> Option<Duration> {
+    std::env::var(PAUSE_ENV).ok().and_then(|v| v.parse().ok()).map(Duration::from_millis)
+}
+
+pub(crate) fn new_token() -> String {
+    format!("yj1_{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+}
+
+pub(crate) fn check_token_request(region_code: &str, role: &str) -> Result<(), HubError> {
+    if region_code.len() != 6 || !region_code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(HubError::BadRequest(format!("region code {region_code:?} is not a 6-digit code such as 320102")));
+    }
+    if !ROLES.contains(&role) {
+        return Err(HubError::BadRequest(format!("role {role:?} is not one of {}", ROLES.join(", "))));
+    }
+    Ok(())
 }

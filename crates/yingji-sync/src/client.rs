@@ -41,11 +41,35 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client trusting the usual public roots (webpki-roots) for an `https://` hub.
     pub fn new(hub_url: &str, token: &str) -> Client {
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(Duration::from_secs(10))
-            .timeout(Duration::from_secs(120))
-            .build();
+        Client::with_agent(hub_url, token, Client::agent_builder().build())
+    }
+
+    /// A client that trusts only the CA (or self-signed hub) certificate in the PEM file `ca`.
+    pub fn with_ca(hub_url: &str, token: &str, ca: &Path) -> Result<Client, SyncError> {
+        use rustls::pki_types::{pem::PemObject, CertificateDer};
+        let bad = |reason: String| SyncError::BadCa { path: ca.display().to_string(), reason };
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_file_iter(ca).map_err(|e| bad(e.to_string()))? {
+            roots.add(cert.map_err(|e| bad(e.to_string()))?).map_err(|e| bad(e.to_string()))?;
+        }
+        if roots.is_empty() {
+            return Err(bad("no CERTIFICATE block in the file".into()));
+        }
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| bad(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Client::with_agent(hub_url, token, Client::agent_builder().tls_config(Arc::new(config)).build()))
+    }
+
+    fn agent_builder() -> ureq::AgentBuilder {
+        ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(10)).timeout(Duration::from_secs(120))
+    }
+
+    fn with_agent(hub_url: &str, token: &str, agent: ureq::Agent) -> Client {
         Client { hub: hub_url.trim_end_matches('/').to_owned(), token: token.trim().to_owned(), agent }
     }
 
@@ -72,7 +96,16 @@ impl Client {
                     message_en: body.message_en,
                 })
             }
-            Err(e) => Err(SyncError::Unreachable { url: self.hub.clone(), reason: e.to_string() }),
+            Err(e) => {
+                let reason = e.to_string();
+                // rustls reports an unknown issuer, a wrong name or an expired certificate as an
+                // invalid peer certificate; say so plainly instead of "cannot reach".
+                if reason.contains("invalid peer certificate") {
+                    Err(SyncError::UntrustedHub { url: self.hub.clone(), reason })
+                } else {
+                    Err(SyncError::Unreachable { url: self.hub.clone(), reason })
+                }
+            }
         }
     }
 

@@ -9,6 +9,12 @@ pub enum SyncError {
     Sql(#[from] rusqlite::Error),
     #[error("cannot reach the hub at {url}: {reason}. Check the network and the address; your changes stay queued.")]
     Unreachable { url: String, reason: String },
+    #[error("the hub at {url} presented a TLS certificate this console does not trust ({reason}). If the hub uses its own certificate, pass it with --ca (or YINGJI_HUB_CA); nothing was sent.")]
+    UntrustedHub { url: String, reason: String },
+    #[error("cannot use the CA certificate {path}: {reason}")]
+    BadCa { path: String, reason: String },
+    #[error("cannot store or read the device token: {0}")]
+    TokenStore(String),
     #[error("the hub refused the request ({status} {code}): {message_en}")]
     Refused { status: u16, code: String, message_zh: String, message_en: String },
     #[error("version mismatch: this console speaks protocol {ours_protocol} with schema {ours_schema}, the hub {hub_protocol} with schema {hub_schema}. Update the older side.")]

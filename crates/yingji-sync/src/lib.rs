@@ -7,5 +7,6 @@ mod error;
 pub mod hlc;
 pub mod proto;
 pub mod replica;
+pub mod token_store;
 
 pub use error::SyncError;
