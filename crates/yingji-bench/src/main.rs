@@ -50,6 +50,10 @@ struct Args {
     /// Only the sync benchmark: a hub on loopback, first full pull, 1,000-change push, 100 counties.
     #[arg(long)]
     sync: bool,
+    /// With --sync: the hub's storage, e.g. a `postgres://…` URL naming an empty schema
+    /// [default: a SQLite file in the bench folder].
+    #[arg(long, value_name = "DB")]
+    sync_hub_db: Option<String>,
     /// Located records in the synthetic database [default: 1000000, or 20000 with --quick].
     #[arg(long, value_name = "N")]
     records: Option<usize>,
@@ -132,7 +136,7 @@ fn main() -> anyhow::Result<()> {
     if args.sync {
         let dir = args.dir.clone().unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench"));
         std::fs::create_dir_all(&dir)?;
-        return sync::run(&dir);
+        return sync::run(&dir, args.sync_hub_db.as_deref());
     }
     let total = Instant::now();
     let records = args.records.unwrap_or(if args.quick { 20_000 } else { 1_000_000 });

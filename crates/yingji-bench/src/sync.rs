@@ -23,10 +23,14 @@ const COUNTIES: usize = 100;
 const ROUNDS: usize = 5;
 
 #[allow(clippy::print_stdout)]
-pub fn run(dir: &Path) -> anyhow::Result<()> {
+pub fn run(dir: &Path, hub_storage: Option<&str>) -> anyhow::Result<()> {
     let dir = tempfile_dir(dir)?;
-    let hub_db = dir.join("hub.db");
+    let hub_db = match hub_storage {
+        Some(db) => std::path::PathBuf::from(db),
+        None => dir.join("hub.db"),
+    };
     let hub_path = hub_db.to_str().context("path")?.to_owned();
+    println!("hub storage: {}", if hub_storage.is_some() { "given (--sync-hub-db)" } else { "SQLite file" });
     yingji_api::hub_init(&hub_db, Some(yingji_demo::DEFAULT_SEED))?;
     let province = yingji_api::hub_token_issue(&hub_path, "320000", "viewer")?.token;
     let (tx, rx) = mpsc::channel();

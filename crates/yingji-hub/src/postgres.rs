@@ -50,6 +50,7 @@ pub fn is_postgres_url(db: &str) -> bool {
 }
 
 pub struct PostgresHub {
+    url: String,
     client: Mutex<Client>,
     pause_in_tx: Option<Duration>,
 }
@@ -60,23 +61,33 @@ impl From<postgres::Error> for HubError {
     }
 }
 
+fn connect(url: &str) -> Result<Client, HubError> {
+    Client::connect(url, NoTls).map_err(|e| HubError::Config(format!("cannot connect to PostgreSQL hub database: {e}")))
+}
+
 impl PostgresHub {
     /// Connects (e.g. `postgres://postgres@127.0.0.1/test`; `?options=-csearch_path%3Dname` picks
     /// a schema) and creates the hub's tables if they are missing.
     pub fn open(url: &str) -> Result<PostgresHub, HubError> {
-        let mut client = Client::connect(url, NoTls)
-            .map_err(|e| HubError::Config(format!("cannot connect to PostgreSQL hub database: {e}")))?;
+        let mut client = connect(url)?;
         client.batch_execute(SCHEMA)?;
-        Ok(PostgresHub { client: Mutex::new(client), pause_in_tx: pause_from_env() })
+        Ok(PostgresHub { url: url.to_owned(), client: Mutex::new(client), pause_in_tx: pause_from_env() })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Client> {
-        self.client.lock().unwrap_or_else(|p| p.into_inner())
+    /// The connection, reopened first if the server closed it (e.g. after a database restart),
+    /// so the hub recovers without being restarted itself.
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Client>, HubError> {
+        let mut client = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        if client.is_closed() {
+            tracing::warn!("PostgreSQL connection closed; reconnecting");
+            *client = connect(&self.url)?;
+        }
+        Ok(client)
     }
 
     /// Seeds an empty hub with every synced row of `store` as the baseline `label`.
     pub fn seed_baseline(&self, store: &yingji_store::Store, label: &str) -> Result<i64, HubError> {
-        let mut client = self.lock();
+        let mut client = self.lock()?;
         let mut tx = PgTx(client.transaction()?);
         let seq = seed(&mut tx, store, label)?;
         tx.0.commit()?;
@@ -169,7 +180,7 @@ impl HubTx for PgTx<'_> {
 
 impl HubStorage for PostgresHub {
     fn baseline(&self) -> Result<(String, i64), HubError> {
-        let mut client = self.lock();
+        let mut client = self.lock()?;
         let mut meta = |key: &str| -> Result<Option<String>, HubError> {
             Ok(client.query_opt("SELECT value FROM hub_meta WHERE key = $1", &[&key])?.map(|r| r.get(0)))
         };
@@ -179,7 +190,7 @@ impl HubStorage for PostgresHub {
     }
 
     fn device(&self, token: &str) -> Result<Device, HubError> {
-        let row = self.lock().query_opt(
+        let row = self.lock()?.query_opt(
             "SELECT id, region_code, role FROM hub_tokens WHERE hash = $1 AND NOT revoked",
             &[&sha256_hex(token)],
         )?;
@@ -191,7 +202,7 @@ impl HubStorage for PostgresHub {
         let token = new_token();
         let device =
             Device { id: uuid::Uuid::new_v4().to_string(), region_code: region_code.into(), role: role.into() };
-        self.lock().execute(
+        self.lock()?.execute(
             "INSERT INTO hub_tokens (id, hash, region_code, role, issued_at) VALUES ($1, $2, $3, $4, $5)",
             &[&device.id, &sha256_hex(&token), &region_code, &role, &issued_at],
         )?;
@@ -199,11 +210,11 @@ impl HubStorage for PostgresHub {
     }
 
     fn revoke_token(&self, id: &str) -> Result<bool, HubError> {
-        Ok(self.lock().execute("UPDATE hub_tokens SET revoked = TRUE WHERE id = $1", &[&id])? > 0)
+        Ok(self.lock()?.execute("UPDATE hub_tokens SET revoked = TRUE WHERE id = $1", &[&id])? > 0)
     }
 
     fn push(&self, device: &Device, batch: &PushRequest, clock: &dyn Clock) -> Result<PushResponse, HubError> {
-        let mut client = self.lock();
+        let mut client = self.lock()?;
         let mut tx = client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PUSH_LOCK_KEY])?;
         let mut tx = PgTx(tx);
@@ -213,7 +224,7 @@ impl HubStorage for PostgresHub {
     }
 
     fn pull(&self, device: &Device, after: i64, limit: usize) -> Result<PullResponse, HubError> {
-        let mut client = self.lock();
+        let mut client = self.lock()?;
         let mut tx = client
             .build_transaction()
             .read_only(true)
