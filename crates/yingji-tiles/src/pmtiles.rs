@@ -247,7 +247,7 @@ pub(crate) fn parse_directory(mut buf: &[u8]) -> Result<Vec<Entry>, String> {
     for e in entries.iter_mut() {
         e.run_length = u32::try_from(read_varint(buf)?).map_err(|_| "run length too large")?;
         let last = e.tile_id.checked_add(u64::from(e.run_length.saturating_sub(1)));
-        if last.map_or(true, |last| last > MAX_TILE_ID) {
+        if last.is_none_or(|last| last > MAX_TILE_ID) {
             return Err("directory names a tile beyond zoom 31".into());
         }
     }
@@ -474,7 +474,7 @@ impl PmtilesReader {
                 return Ok(dir.clone());
             }
         }
-        if e.offset.checked_add(u64::from(e.length)).map_or(true, |end| end > self.header.leaf_length) {
+        if e.offset.checked_add(u64::from(e.length)).is_none_or(|end| end > self.header.leaf_length) {
             return Err(TileError::corrupt(&self.path, "a leaf directory lies outside the leaf section"));
         }
         let dir = self.load_directory(self.header.leaf_offset + e.offset, u64::from(e.length))?;
@@ -491,7 +491,7 @@ impl PmtilesReader {
 
     fn read_tile_bytes(&self, e: Entry) -> Result<Vec<u8>, TileError> {
         let start = self.header.data_offset.checked_add(e.offset);
-        if start.and_then(|s| s.checked_add(u64::from(e.length))).map_or(true, |end| end > self.file_len) {
+        if start.and_then(|s| s.checked_add(u64::from(e.length))).is_none_or(|end| end > self.file_len) {
             return Err(TileError::corrupt(&self.path, "a tile lies outside the file (truncated?)"));
         }
         let mut buf = vec![0u8; e.length as usize];
