@@ -23,7 +23,7 @@ fn the_footer_follows_the_hub_online_then_offline_and_keeps_the_edit() {
     let out = yingji(&["hub", "init", "--demo", hub_db.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out =
-        yingji(&["hub", "token", "issue", "--db", hub_db.to_str().unwrap(), "--region", "320115", "--role", "county"]);
+        yingji(&["hub", "token", "issue", "--db", hub_db.to_str().unwrap(), "--region", "320115", "--role", "editor"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let issued: Value = serde_json::from_slice(&out.stdout).unwrap();
     let token_file = dir.path().join("token");
@@ -79,8 +79,8 @@ fn the_footer_follows_the_hub_online_then_offline_and_keeps_the_edit() {
     let badge = s.find("[data-testid=sync-badge]");
     s.click(&badge);
     s.wait_for("the sync panel", "return document.querySelector('[data-testid=sync-title]') !== null", json!([]));
-    let now = s.find("[data-testid=sync-now]");
-    s.click(&now);
+    // By script: the panel is redrawn as the state changes, so a found element may be stale.
+    s.script("document.querySelector('[data-testid=sync-now]').click(); return true", json!([]));
     s.wait_for(
         "the footer to say offline",
         "const b = document.querySelector('[data-testid=sync-badge]'); return b && b.dataset.online === 'false'",
@@ -92,7 +92,7 @@ fn the_footer_follows_the_hub_online_then_offline_and_keeps_the_edit() {
         json!([]),
     );
     let error = error.as_str().unwrap().to_owned();
-    assert!(error.contains("无法连接省级枢纽") && error.contains("不会丢失"), "{error}");
+    assert!(error.contains("上次同步失败") && error.contains("不会丢失"), "{error}");
     let footer = s.text(&s.find("[data-testid=sync-badge]"));
     assert!(footer.contains("离线") && footer.contains(&format!("待上传 {pending}")), "{footer}");
     let shots = target_dir().join("e2e-screenshots");

@@ -92,8 +92,9 @@ impl SyncAgent {
                     s.last_summary = Some(summary.clone());
                 }
                 Err(e) => {
-                    // Refusals and version mismatches come from a hub that answered.
-                    s.online = Some(e.code != ErrorCode::SyncUnreachable);
+                    // Only refusals and version mismatches come from a hub that answered; a
+                    // refused connection, a reset keep-alive or a timeout all mean offline.
+                    s.online = Some(matches!(e.code, ErrorCode::SyncRefused | ErrorCode::SyncVersionMismatch));
                     s.last_error = Some(e.clone());
                 }
             }
