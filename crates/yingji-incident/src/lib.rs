@@ -6,36 +6,9 @@
 //! * Time comes only from a [`Clock`]; ids are random UUIDs (stable text ids, so the tables sync).
 //! * Writes take a `&Transaction` (one user action = one transaction), reads a `&Connection`.
 
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal, $zh:literal, $en:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
-            pub fn label_zh(self) -> &'static str { match self { $($name::$variant => $zh),+ } }
-            pub fn label_en(self) -> &'static str { match self { $($name::$variant => $en),+ } }
-            /// Parses the stored text, the Chinese label or the English label.
-            pub fn parse(s: &str) -> Option<$name> {
-                let s = s.trim();
-                $name::ALL.iter().copied().find(|v| v.as_str() == s || v.label_zh() == s || v.label_en().eq_ignore_ascii_case(s))
-            }
-        }
-        impl rusqlite::types::ToSql for $name {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> { Ok(rusqlite::types::ToSqlOutput::from(self.as_str())) }
-        }
-        impl rusqlite::types::FromSql for $name {
-            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-                let s = v.as_str()?;
-                $name::ALL.iter().copied().find(|x| x.as_str() == s)
-                    .ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("unknown {} {s:?}", stringify!($name)).into()))
-            }
-        }
-    };
-}
+// `text_enum!` (closed vocabularies stored as text) from the store, for every module here.
+#[macro_use]
+extern crate yingji_store;
 
 pub mod cap;
 pub mod deadline;

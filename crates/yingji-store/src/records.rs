@@ -3,11 +3,13 @@
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-/// Defines a closed vocabulary stored as text, with its Chinese and English labels.
+/// A closed set of values stored as text, with Chinese and English labels; also used by other
+/// core crates (`yingji_store::text_enum!`), which need `serde` and `rusqlite` as dependencies.
+#[macro_export]
 macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal, $zh:literal, $en:literal;)+ }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -24,14 +26,14 @@ macro_rules! text_enum {
                 })
             }
         }
-        impl rusqlite::types::ToSql for $name {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> { Ok(rusqlite::types::ToSqlOutput::from(self.as_str())) }
+        impl ::rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> ::rusqlite::Result<::rusqlite::types::ToSqlOutput<'_>> { Ok(::rusqlite::types::ToSqlOutput::from(self.as_str())) }
         }
-        impl rusqlite::types::FromSql for $name {
-            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        impl ::rusqlite::types::FromSql for $name {
+            fn column_result(v: ::rusqlite::types::ValueRef<'_>) -> ::rusqlite::types::FromSqlResult<Self> {
                 let s = v.as_str()?;
                 $name::ALL.iter().copied().find(|x| x.as_str() == s)
-                    .ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("unknown {} {s:?}", stringify!($name)).into()))
+                    .ok_or_else(|| ::rusqlite::types::FromSqlError::Other(format!("unknown {} {s:?}", stringify!($name)).into()))
             }
         }
         impl std::fmt::Display for $name {
