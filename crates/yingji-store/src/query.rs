@@ -264,11 +264,38 @@ fn nearest_of(
 /// first: candidates from the R*Tree bounding box (one probe per kind, on the kind dimension),
 /// then exact great-circle distance.
 pub fn within(conn: &Connection, center: LatLon, radius_m: f64, kinds: &[Kind]) -> rusqlite::Result<Vec<NearHit>> {
+    // Every hit is listed, so its row is read in the same probe (no second lookup per hit).
+    let d_lat = radius_m / M_PER_DEG_LAT;
+    let d_lon = (radius_m / (M_PER_DEG_LAT * center.lat.to_radians().cos().max(1e-6))).min(180.0);
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, item_id, name, region_code, lat, lon FROM geo_rtree
+         WHERE min_lon <= ?1 AND max_lon >= ?2 AND min_lat <= ?3 AND max_lat >= ?4
+           AND min_kind <= ?5 AND max_kind >= ?6",
+    )?;
     let mut hits = Vec::new();
-    for c in scan(conn, center, radius_m, kinds)? {
-        let hit = fetch(conn, center, c.key_id)?;
-        if hit.distance_m <= radius_m {
-            hits.push(hit);
+    for (lo, hi) in probes(kinds) {
+        let mut rows = stmt.query(rusqlite::params![
+            center.lon + d_lon,
+            center.lon - d_lon,
+            center.lat + d_lat,
+            center.lat - d_lat,
+            hi,
+            lo
+        ])?;
+        while let Some(r) = rows.next()? {
+            let pos = LatLon { lat: r.get(4)?, lon: r.get(5)? };
+            let distance_m = haversine_m(center, pos);
+            if distance_m <= radius_m {
+                hits.push(NearHit {
+                    kind: r.get(0)?,
+                    item_id: r.get(1)?,
+                    name: r.get(2)?,
+                    region_code: r.get(3)?,
+                    lat: pos.lat,
+                    lon: pos.lon,
+                    distance_m,
+                });
+            }
         }
     }
     sort_hits(&mut hits);
