@@ -140,11 +140,10 @@ impl Kind {
 }
 
 /// An index entry seen from the R*Tree's nodes alone (no lookup of its auxiliary columns): its
-/// key, kind and a distance known to within `err_m`.
+/// key and a distance known to within `err_m`.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     key_id: i64,
-    kind_code: i64,
     approx_m: f64,
     err_m: f64,
 }
@@ -200,7 +199,6 @@ fn scan(conn: &Connection, center: LatLon, radius_m: f64, kinds: &[Kind]) -> rus
             // + 0.5 m for the rounding of the stored position itself and of the arithmetic.
             let candidate = Candidate {
                 key_id: r.get(0)?,
-                kind_code: r.get::<_, f64>(1)? as i64,
                 approx_m: haversine_m(center, mid),
                 err_m: haversine_m(mid, corner) + 0.5,
             };
@@ -312,10 +310,130 @@ pub struct KindWithin {
     pub nearest: Vec<NearHit>,
 }
 
+/// One cell of an R*Tree node of `geo_rtree`: a child node (inner nodes) or an entry (leaves),
+/// with its box as the node stores it (32-bit floats rounded outwards).
+#[derive(Debug, Clone, Copy)]
+struct NodeCell {
+    id: i64,
+    min_kind: f64,
+    max_kind: f64,
+    min_lon: f64,
+    max_lon: f64,
+    min_lat: f64,
+    max_lat: f64,
+}
+
+/// The nodes of `geo_rtree`, read from its `%_node` shadow table. Format (SQLite's R*Tree
+/// module, rtree.c header and <https://sqlite.org/rtree.html> §"Shadow tables"): node 1 is the
+/// root and its first 2 bytes hold the tree's depth; then a 2-byte cell count; then the cells,
+/// each an 8-byte id followed by 2 × 3 four-byte coordinates (min, max per dimension in column
+/// order: kind, lon, lat), all big-endian. Leaves are at depth 0. Read only, within the caller's
+/// read, so a query sees one state of the tree.
+struct RtreeNodes<'c> {
+    stmt: rusqlite::CachedStatement<'c>,
+}
+
+/// geo_rtree has three dimensions (kind, lon, lat): 8 + 6 × 4 bytes a cell.
+const RTREE_CELL_BYTES: usize = 32;
+
+impl<'c> RtreeNodes<'c> {
+    fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
+        Ok(Self { stmt: conn.prepare_cached("SELECT data FROM geo_rtree_node WHERE nodeno = ?1")? })
+    }
+
+    fn blob(&mut self, nodeno: i64) -> rusqlite::Result<Vec<u8>> {
+        self.stmt.query_row([nodeno], |r| r.get(0))
+    }
+
+    /// The depth of the tree (0: the root is a leaf).
+    fn depth(&mut self) -> rusqlite::Result<u16> {
+        let b = self.blob(1)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    fn count(&mut self, nodeno: i64) -> rusqlite::Result<usize> {
+        let b = self.blob(nodeno)?;
+        Ok(usize::from(u16::from_be_bytes([b[2], b[3]])))
+    }
+
+    fn cells(&mut self, nodeno: i64) -> rusqlite::Result<Vec<NodeCell>> {
+        let b = self.blob(nodeno)?;
+        let n = usize::from(u16::from_be_bytes([b[2], b[3]]));
+        let coord = |at: usize| f64::from(f32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]));
+        Ok((0..n)
+            .map(|i| 4 + i * RTREE_CELL_BYTES)
+            .filter(|at| at + RTREE_CELL_BYTES <= b.len())
+            .map(|at| {
+                let mut id = [0u8; 8];
+                id.copy_from_slice(&b[at..at + 8]);
+                NodeCell {
+                    id: i64::from_be_bytes(id),
+                    min_kind: coord(at + 8),
+                    max_kind: coord(at + 12),
+                    min_lon: coord(at + 16),
+                    max_lon: coord(at + 20),
+                    min_lat: coord(at + 24),
+                    max_lat: coord(at + 28),
+                }
+            })
+            .collect())
+    }
+
+    /// How many entries the subtree under `nodeno` (at `depth`) holds: only node headers are
+    /// read at the leaves.
+    fn subtree_len(&mut self, nodeno: i64, depth: u16) -> rusqlite::Result<usize> {
+        if depth == 0 {
+            return self.count(nodeno);
+        }
+        let mut n = 0;
+        for c in self.cells(nodeno)? {
+            n += self.subtree_len(c.id, depth - 1)?;
+        }
+        Ok(n)
+    }
+}
+
+impl NodeCell {
+    /// The kind code of a box holding one kind only (each kind spans [code, code + 1]).
+    fn single_kind(&self) -> Option<i64> {
+        let code = self.min_kind.round();
+        (self.min_kind >= code - 0.01 && self.max_kind <= code + 1.01).then_some(code as i64)
+    }
+
+    fn holds_kind(&self, codes: &[i64]) -> bool {
+        codes.is_empty() || codes.iter().any(|c| (*c as f64) <= self.max_kind && (*c as f64) + 1.0 >= self.min_kind)
+    }
+
+    /// Great-circle distance from `p` to the nearest and to the farthest point of the box,
+    /// measured at the box point nearest to `p` in each coordinate and at the farthest corner.
+    /// On a sphere the true nearest point of a lat/lon box can lie slightly off those points;
+    /// `BOX_SLACK` covers that.
+    fn distances_m(&self, p: LatLon) -> (f64, f64) {
+        let near = LatLon { lat: p.lat.clamp(self.min_lat, self.max_lat), lon: p.lon.clamp(self.min_lon, self.max_lon) };
+        let far = LatLon {
+            lat: if p.lat - self.min_lat > self.max_lat - p.lat { self.min_lat } else { self.max_lat },
+            lon: if p.lon - self.min_lon > self.max_lon - p.lon { self.min_lon } else { self.max_lon },
+        };
+        (haversine_m(p, near), haversine_m(p, far))
+    }
+}
+
+/// The error of the box distances above, as a share of the distance plus metres: the offset of
+/// the true nearest point of a box edge on the sphere grows as d² · tan(lat) / 2R (about 5 m at
+/// 10 km and 32°N), far below 1 % of d within the province; plus float rounding.
+fn box_slack_m(d_m: f64) -> f64 {
+    0.01 * d_m + 2.0
+}
+
 /// Per kind (all kinds if `kinds` is empty), in kind order: how many things lie within
-/// `radius_m` of `center` (exactly) and the nearest `per_kind` of them. Counting reads only the
-/// R*Tree's nodes; only entries within a metre or so of the circle and those listed are looked
-/// up, so a click in a chemical park with ten thousand things around stays quick.
+/// `radius_m` of `center` (exactly) and the nearest `per_kind` of them.
+///
+/// Walks the R*Tree's nodes itself: a subtree of one kind whose box lies wholly inside the
+/// circle is counted from its leaves' headers, without reading its entries; a box wholly
+/// outside is skipped; only entries in boxes crossing the circle are looked at, and only those
+/// within a metre or so of it are looked up. So a click in a chemical park with tens of
+/// thousands of things around reads a few hundred node headers. The nearest ones per kind come
+/// from a best-first walk of the same tree.
 pub fn within_by_kind(
     conn: &Connection,
     center: LatLon,
@@ -323,25 +441,137 @@ pub fn within_by_kind(
     kinds: &[Kind],
     per_kind: usize,
 ) -> rusqlite::Result<Vec<KindWithin>> {
-    let mut by_code: std::collections::BTreeMap<i64, Vec<Candidate>> = std::collections::BTreeMap::new();
-    for c in scan(conn, center, radius_m, kinds)? {
-        by_code.entry(c.kind_code).or_default().push(c);
-    }
-    let mut out = Vec::new();
-    for (code, candidates) in by_code {
-        let Some(kind) = Kind::ALL.iter().copied().find(|k| k.index_code() == code) else { continue };
-        let mut count = 0;
-        for c in &candidates {
-            if c.surely_within(radius_m) || fetch(conn, center, c.key_id)?.distance_m <= radius_m {
-                count += 1;
+    let codes: Vec<i64> = kinds.iter().map(|k| k.index_code()).collect();
+    let mut nodes = RtreeNodes::new(conn)?;
+    let root_depth = nodes.depth()?;
+    let mut counts: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
+    let mut stack = vec![(1_i64, root_depth)];
+    while let Some((nodeno, depth)) = stack.pop() {
+        for cell in nodes.cells(nodeno)? {
+            if !cell.holds_kind(&codes) {
+                continue;
+            }
+            let (near_m, far_m) = cell.distances_m(center);
+            if near_m - box_slack_m(near_m) > radius_m {
+                continue;
+            }
+            if depth == 0 {
+                let Some(code) = cell.single_kind() else { continue };
+                let mid = LatLon { lat: (cell.min_lat + cell.max_lat) / 2.0, lon: (cell.min_lon + cell.max_lon) / 2.0 };
+                let candidate = Candidate {
+                    key_id: cell.id,
+                    approx_m: haversine_m(center, mid),
+                    err_m: haversine_m(mid, LatLon { lat: cell.max_lat, lon: cell.max_lon }) + 0.5,
+                };
+                if candidate.surely_within(radius_m)
+                    || (candidate.maybe_within(radius_m) && fetch(conn, center, cell.id)?.distance_m <= radius_m)
+                {
+                    *counts.entry(code).or_default() += 1;
+                }
+            } else if let Some(code) = cell.single_kind().filter(|_| far_m + box_slack_m(far_m) <= radius_m) {
+                *counts.entry(code).or_default() += nodes.subtree_len(cell.id, depth - 1)?;
+            } else {
+                stack.push((cell.id, depth - 1));
             }
         }
+    }
+    let mut out = Vec::new();
+    for (code, count) in counts {
+        let Some(kind) = Kind::ALL.iter().copied().find(|k| k.index_code() == code) else { continue };
         if count > 0 {
-            let nearest = nearest_of(conn, center, &candidates, per_kind, radius_m)?;
+            let nearest = nearest_in_tree(conn, &mut nodes, root_depth, center, code, per_kind.min(count), radius_m)?;
             out.push(KindWithin { kind, count, nearest });
         }
     }
     Ok(out)
+}
+
+/// The `n` nearest entries of one kind within `radius_m`, nearest first, by a best-first walk
+/// of the R*Tree (Hjaltason & Samet 1999, "Distance browsing in spatial databases"): nodes and
+/// entries are taken in order of their least possible distance, so the walk stops as soon as
+/// `n` entries are known to be nearer than anything not yet opened.
+fn nearest_in_tree(
+    conn: &Connection,
+    nodes: &mut RtreeNodes<'_>,
+    root_depth: u16,
+    center: LatLon,
+    code: i64,
+    n: usize,
+    radius_m: f64,
+) -> rusqlite::Result<Vec<NearHit>> {
+    use std::{cmp::Reverse, collections::BinaryHeap};
+    #[derive(PartialEq)]
+    struct Key(f64);
+    impl Eq for Key {}
+    impl PartialOrd for Key {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for Key {
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            self.0.total_cmp(&other.0)
+        }
+    }
+    enum Item {
+        Node(i64, u16),
+        Entry(i64),
+        Hit(NearHit),
+    }
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    // (least possible distance, tie-break sequence) → item
+    let mut heap: BinaryHeap<Reverse<(Key, u64)>> = BinaryHeap::new();
+    let mut items: Vec<Option<Item>> = Vec::new();
+    fn push(heap: &mut BinaryHeap<Reverse<(Key, u64)>>, items: &mut Vec<Option<Item>>, d: f64, item: Item) {
+        items.push(Some(item));
+        heap.push(Reverse((Key(d), items.len() as u64 - 1)));
+    }
+    push(&mut heap, &mut items, 0.0, Item::Node(1, root_depth));
+    let mut hits: Vec<NearHit> = Vec::new();
+    let codes = [code];
+    // Hits of equal distance are ordered by item id; collect until the next key exceeds the n-th.
+    while let Some(Reverse((Key(d), i))) = heap.pop() {
+        if hits.len() >= n && d > hits[n - 1].distance_m {
+            break;
+        }
+        let Some(item) = items.get_mut(i as usize).and_then(Option::take) else { continue };
+        match item {
+            Item::Node(nodeno, depth) => {
+                for cell in nodes.cells(nodeno)? {
+                    if !cell.holds_kind(&codes) {
+                        continue;
+                    }
+                    let (near_m, _) = cell.distances_m(center);
+                    let lower = (near_m - box_slack_m(near_m)).max(0.0);
+                    if lower > radius_m {
+                        continue;
+                    }
+                    if depth == 0 {
+                        if cell.single_kind() == Some(code) {
+                            push(&mut heap, &mut items, lower, Item::Entry(cell.id));
+                        }
+                    } else {
+                        push(&mut heap, &mut items, lower, Item::Node(cell.id, depth - 1));
+                    }
+                }
+            }
+            Item::Entry(key_id) => {
+                let hit = fetch(conn, center, key_id)?;
+                if hit.distance_m <= radius_m {
+                    push(&mut heap, &mut items, hit.distance_m, Item::Hit(hit));
+                }
+            }
+            Item::Hit(hit) => {
+                hits.push(hit);
+                sort_hits(&mut hits);
+            }
+        }
+    }
+    sort_hits(&mut hits);
+    hits.truncate(n);
+    Ok(hits)
 }
 
 /// The `n` nearest things of the given kinds, searching outwards from 2 km up to `max_radius_m`.
@@ -407,9 +637,22 @@ fn match_expressions(text: &str) -> (Option<String>, Option<String>) {
         .map(|t| t.to_lowercase())
         .collect();
     let (long, short): (Vec<&String>, Vec<&String>) = terms.iter().partition(|t| t.chars().count() >= 3);
-    let join =
-        |ts: Vec<&String>| (!ts.is_empty()).then(|| ts.iter().map(|t| quote_term(t)).collect::<Vec<_>>().join(" AND "));
+    let join = |ts: Vec<&String>| (!ts.is_empty()).then(|| ts.iter().map(|t| term_expression(t)).collect::<Vec<_>>().join(" AND "));
     (join(long), join(short))
+}
+
+/// One query term as an FTS5 expression. Pinyin's ü is typed as `v` on Chinese keyboards
+/// (氯气 → "lvqi") and may be stored either way, so a pinyin-like term with `v` or `ü` matches
+/// both spellings.
+fn term_expression(term: &str) -> String {
+    let pinyin_like = term.chars().all(|c| c.is_ascii_lowercase() || c == 'ü');
+    if !pinyin_like || !(term.contains('v') || term.contains('ü')) {
+        return quote_term(term);
+    }
+    let mut spellings = vec![term.to_owned(), term.replace('v', "ü"), term.replace('ü', "v")];
+    spellings.sort();
+    spellings.dedup();
+    format!("({})", spellings.iter().map(|t| quote_term(t)).collect::<Vec<_>>().join(" OR "))
 }
 
 /// A subquery selecting `(rowid, kind, item_id, region_code, name)` of the index rows that match

@@ -145,6 +145,16 @@ fn search_by_pinyin_and_region_code() {
 }
 
 #[test]
+fn pinyin_u_umlaut_is_found_as_typed_with_v() {
+    let s = base();
+    team(&s, "t-cl", "氯气处置队", 32.0, 118.8);
+    for typed in ["lvqi", "lüqi", "lvqichuzhi"] {
+        assert!(names(&s, typed).contains(&"氯气处置队".to_owned()), "{typed}");
+    }
+    assert!(!names(&s, "luqi").contains(&"氯气处置队".to_owned()), "lu is another syllable");
+}
+
+#[test]
 fn search_filters_by_kind_and_region_and_follows_edits() {
     let s = sample();
     let teams = SearchFilter { kinds: vec![Kind::Team], region_prefix: Some("3201".into()), per_kind: None };
@@ -297,5 +307,77 @@ proptest! {
         prop_assert_eq!(teams.map_or(0, |g| g.count), want.len());
         let listed: Vec<&str> = teams.map(|g| g.nearest.iter().map(|h| h.item_id.as_str()).collect()).unwrap_or_default();
         prop_assert_eq!(listed, want.iter().take(5).map(|w| w.1.as_str()).collect::<Vec<_>>());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    /// With tens of thousands of entries of several kinds crowded around the centre (an R*Tree
+    /// three levels deep, so whole subtrees fall inside the circle and are counted from their
+    /// leaves' headers), the one-click counts per kind are exact and the listed ones are the
+    /// nearest, as brute force says.
+    #[test]
+    fn deep_tree_counts_and_nearest_agree_with_brute_force(
+        seed in any::<u64>(),
+        center in (31.5f64..32.5, 118.5f64..119.5),
+        radius_m in 300.0f64..16_000.0,
+        per_kind in 1usize..60,
+    ) {
+        let store = Store::open_in_memory().unwrap();
+        let kinds = [Kind::Team, Kind::Warehouse, Kind::Expert];
+        let mut rng = seed;
+        let mut next = move || {
+            // SplitMix64: a reproducible stream from the case's seed.
+            rng = rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = rng;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as f64 / u64::MAX as f64
+        };
+        let mut points: Vec<(Kind, String, f64, f64)> = Vec::new();
+        {
+            let tx = store.conn().unchecked_transaction().unwrap();
+            let mut insert = tx.prepare(
+                "INSERT INTO geo_rtree(key_id, min_kind, max_kind, min_lon, max_lon, min_lat, max_lat,
+                                       kind, item_id, name, region_code, lat, lon)
+                 VALUES (?1, ?2, ?2 + 1, ?3, ?3, ?4, ?4, ?5, ?6, ?6, '320115', ?4, ?3)").unwrap();
+            for i in 0..24_000_i64 {
+                let kind = kinds[(i % 3) as usize];
+                // Crowded: a third of the points within 2 km, the rest within about 20 km;
+                // some on whole thousandths of a degree, where 32-bit boxes round.
+                let spread = if i % 3 == 0 { 0.02 } else { 0.2 };
+                let (mut lat, mut lon) = (center.0 + (next() - 0.5) * spread, center.1 + (next() - 0.5) * spread);
+                if i % 7 == 0 {
+                    lat = (lat * 1000.0).round() / 1000.0;
+                    lon = (lon * 1000.0).round() / 1000.0;
+                }
+                let id = format!("{}{i:05}", kind.as_str());
+                insert.execute(rusqlite::params![i + 1, kind.index_code(), lon, lat, kind.as_str(), id]).unwrap();
+                points.push((kind, id, lat, lon));
+            }
+            drop(insert);
+            tx.commit().unwrap();
+        }
+        let depth: Vec<u8> = store.conn().query_row("SELECT data FROM geo_rtree_node WHERE nodeno = 1", [], |r| r.get(0)).unwrap();
+        prop_assert!(u16::from_be_bytes([depth[0], depth[1]]) >= 2, "the tree is deep");
+
+        let c = LatLon { lat: center.0, lon: center.1 };
+        let groups = query::within_by_kind(store.conn(), c, radius_m, &[], per_kind).unwrap();
+        for kind in kinds {
+            let mut want: Vec<(f64, &str)> = points.iter()
+                .filter(|p| p.0 == kind)
+                .map(|p| (haversine_m(c, LatLon { lat: p.2, lon: p.3 }), p.1.as_str()))
+                .filter(|(d, _)| *d <= radius_m)
+                .collect();
+            want.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+            let got = groups.iter().find(|g| g.kind == kind);
+            prop_assert_eq!(got.map_or(0, |g| g.count), want.len(), "count of {:?}", kind);
+            let listed: Vec<&str> = got.map(|g| g.nearest.iter().map(|h| h.item_id.as_str()).collect()).unwrap_or_default();
+            prop_assert_eq!(listed, want.iter().take(per_kind).map(|w| w.1).collect::<Vec<_>>(), "nearest {:?}", kind);
+        }
+        // One kind asked for: the others are not counted.
+        let only = query::within_by_kind(store.conn(), c, radius_m, &[Kind::Expert], per_kind).unwrap();
+        prop_assert!(only.iter().all(|g| g.kind == Kind::Expert));
     }
 }
