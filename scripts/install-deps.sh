@@ -16,6 +16,8 @@ packages=(
   xvfb xauth webkit2gtk-driver dbus dbus-x11 fonts-noto-cjk imagemagick
   # incident exports: PDF text and font checks (pdftotext, pdffonts), CAP schema validation (xmllint)
   poppler-utils libxml2-utils
+  # the DOCX export test: LibreOffice renders it with nothing but the embedded CJK font
+  libreoffice-writer-nogui
   # the device token in the OS keychain (Secret Service) and its test
   gnome-keyring
   # the UI build

@@ -158,6 +158,7 @@ fn one_drill_from_alarm_to_closing() {
     assert!(fonts.contains("CJK") && fonts.lines().skip(2).all(|l| l.contains(" yes ")), "font not embedded: {fonts}");
     let doc_xml = Command::new("unzip").arg("-p").arg(&docx).arg("word/document.xml").output().unwrap();
     assert!(String::from_utf8_lossy(&doc_xml.stdout).contains("某化工厂苯泄漏入江"));
+    docx_renders_with_its_embedded_font_alone(&docx, dir.path());
 
     // A warning over a 5 km circle, exported as CAP and validated against the OASIS schema.
     let cap = dir.path().join("warning.xml");
@@ -226,4 +227,37 @@ fn one_drill_from_alarm_to_closing() {
     assert_eq!(detail["reports"][0]["status"], "acknowledged");
     assert_eq!(detail["orders"][0]["status"], "on_scene");
     assert_eq!(detail["calls"].as_array().unwrap().len(), 2);
+}
+
+/// LibreOffice, on a machine whose only fonts are DejaVu (no CJK font at all), turns the DOCX
+/// into a PDF whose Chinese text is set in the font the DOCX carries: the embedded subset is
+/// found, de-obfuscated and used.
+fn docx_renders_with_its_embedded_font_alone(docx: &Path, dir: &Path) {
+    let fc = dir.join("fonts.conf");
+    std::fs::write(
+        &fc,
+        format!(
+            "<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"fonts.dtd\"><fontconfig>\
+             <dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{}</cachedir></fontconfig>",
+            dir.join("fc-cache").display()
+        ),
+    )
+    .unwrap();
+    let out_dir = dir.join("lo-out");
+    let status = Command::new("soffice")
+        .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
+        .arg(&out_dir)
+        .arg(docx)
+        .arg(format!("-env:UserInstallation=file://{}", dir.join("lo-profile").display()))
+        .env("FONTCONFIG_FILE", &fc)
+        .env("SAL_USE_VCLPLUGIN", "svp")
+        .output()
+        .expect("LibreOffice (libreoffice-writer-nogui) is installed");
+    let pdf = out_dir.join(docx.with_extension("pdf").file_name().unwrap());
+    assert!(pdf.exists(), "LibreOffice made no PDF: {}", String::from_utf8_lossy(&status.stderr));
+    let fonts = Command::new("pdffonts").arg(&pdf).output().unwrap();
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    assert!(fonts.contains("CJK"), "the embedded CJK font was not used: {fonts}");
+    let text = Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("主要污染物和数量"));
 }

@@ -4,8 +4,11 @@
 //!   and TrueType collections (Noto CJK ships as .ttc with CFF outlines), writes ToUnicode maps so
 //!   the text can be searched and copied, and needs no system library. `printpdf` and `genpdf`
 //!   embed whole fonts (tens of MB for CJK) or need TTF outlines.
-//! * DOCX: a minimal WordprocessingML package written with `zip`; fonts are named (Noto Serif CJK
-//!   SC, then 宋体/SimSun as East Asian fallbacks), not embedded: the reader's CJK font is used.
+//! * DOCX: a minimal WordprocessingML package written with `zip`, with the CJK font embedded as
+//!   a subset holding exactly the document's characters (ECMA-376 Part 1 §17.8.1 font embedding,
+//!   obfuscated per §17.8.1 as the format requires). The subset is made by `allsorts`, which
+//!   (unlike krilla's PDF subsetter) writes a standalone OpenType font with its own `cmap`,
+//!   `OS/2` and `name` tables, so a word processor can install it while the document is open.
 //! * Page layout after GB/T 9704-2012 党政机关公文格式 §5.2: A4, text block 156 × 225 mm, top
 //!   margin 37 mm, left margin 28 mm, 22 lines of 28 characters, body in 三号 (16 pt).
 
@@ -147,9 +150,68 @@ fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// The report as a DOCX (Office Open XML, ECMA-376) document.
+/// A subset of the CJK font holding the characters of `text`, as a standalone OpenType font, and
+/// its family name (what `w:rFonts` must name for the embedded font to be used).
+pub fn cjk_font_subset(text: &str) -> Result<(Vec<u8>, String)> {
+    use allsorts::{
+        binary::read::ReadScope, font::read_cmap_subtable, font_data::FontData, tables::cmap::Cmap,
+        tables::FontTableProvider, tables::NameTable, tag,
+    };
+    let (path, index) = find_cjk_font()?;
+    let data = std::fs::read(&path).map_err(|e| export_err(&format!("cannot read the font {}", path.display()), e))?;
+    let bad = |e: &dyn std::fmt::Display| export_err(&format!("cannot use the font {} face {index}", path.display()), e.to_string());
+    let font = ReadScope::new(&data).read::<FontData<'_>>().map_err(|e| bad(&e))?;
+    let provider = font.table_provider(index as usize).map_err(|e| bad(&e))?;
+    let name_data = provider.read_table_data(tag::NAME).map_err(|e| bad(&e))?;
+    let names = ReadScope::new(&name_data).read::<NameTable<'_>>().map_err(|e| bad(&e))?;
+    let family = names
+        .string_for_id(NameTable::TYPOGRAPHIC_FAMILY_NAME)
+        .or_else(|| names.string_for_id(NameTable::FONT_FAMILY_NAME))
+        .ok_or_else(|| bad(&"the font has no family name"))?;
+    let cmap_data = provider.read_table_data(tag::CMAP).map_err(|e| bad(&e))?;
+    let cmap = ReadScope::new(&cmap_data).read::<Cmap<'_>>().map_err(|e| bad(&e))?;
+    let (_, unicode) = read_cmap_subtable(&cmap).map_err(|e| bad(&e))?.ok_or_else(|| bad(&"the font has no Unicode cmap"))?;
+    // Glyph 0 (.notdef) must be kept; characters the font lacks fall back to the reader's fonts.
+    let mut glyphs = std::collections::BTreeSet::from([0u16]);
+    for c in text.chars().chain(" 0123456789".chars()) {
+        if let Some(g) = unicode.map_glyph(c as u32).map_err(|e| bad(&e))? {
+            glyphs.insert(g);
+        }
+    }
+    let glyphs: Vec<u16> = glyphs.into_iter().collect();
+    let profile = allsorts::subset::SubsetProfile::Minimal;
+    let subset = allsorts::subset::subset(&provider, &glyphs, &profile, allsorts::subset::CmapTarget::Unrestricted)
+        .map_err(|e| bad(&e))?;
+    Ok((subset, family))
+}
+
+/// A font key (a GUID, `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`) derived from the font bytes, so
+/// the same document gives the same file.
+fn font_key(font: &[u8]) -> String {
+    // FNV-1a (64 bit) twice with different offsets: any 16 bytes are a valid key.
+    let fnv = |offset: u64| font.iter().fold(offset, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3));
+    let hex = format!("{:016X}{:016X}", fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4));
+    format!("{{{}-{}-{}-{}-{}}}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+/// ECMA-376 Part 1 §17.8.1: an embedded font's first 32 bytes are XORed with the font key's 16
+/// bytes taken in reverse order (the last pair of hex digits first). Applying it twice undoes it.
+pub fn obfuscate_font(font: &mut [u8], key: &str) {
+    let hex: Vec<u8> = key.bytes().filter(u8::is_ascii_hexdigit).collect();
+    let byte = |i: usize| u8::from_str_radix(std::str::from_utf8(&hex[2 * i..2 * i + 2]).unwrap_or("00"), 16).unwrap_or(0);
+    let key_bytes: Vec<u8> = (0..16).rev().map(byte).collect();
+    for (i, b) in font.iter_mut().take(32).enumerate() {
+        *b ^= key_bytes[i % 16];
+    }
+}
+
+/// The report as a DOCX (Office Open XML, ECMA-376) document with the CJK font embedded.
 pub fn report_docx(title: &str, body: &str) -> Result<Vec<u8>> {
-    let fonts = r#"<w:rFonts w:ascii="Noto Serif CJK SC" w:hAnsi="Noto Serif CJK SC" w:eastAsia="Noto Serif CJK SC" w:cs="Noto Serif CJK SC"/>"#;
+    let (mut font, family) = cjk_font_subset(&format!("{title}{body}"))?;
+    let key = font_key(&font);
+    obfuscate_font(&mut font, &key);
+    let family = xml_escape(&family);
+    let fonts = format!(r#"<w:rFonts w:ascii="{family}" w:hAnsi="{family}" w:eastAsia="{family}" w:cs="{family}"/>"#);
     let run = |text: &str, half_pt: u32, bold: bool| {
         format!(
             r#"<w:r><w:rPr>{fonts}{}<w:sz w:val="{half_pt}"/><w:szCs w:val="{half_pt}"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>"#,
@@ -168,37 +230,63 @@ pub fn report_docx(title: &str, body: &str) -> Result<Vec<u8>> {
             run(para.trim_end(), 32, false)
         ));
     }
+    const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+    const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+    const XML: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
     let document = format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1588" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
+        r#"{XML}
+<w:document xmlns:w="{W}"><w:body>{}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1588" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
         paras.join("")
     );
-    let files: [(&str, String); 4] = [
+    let files: Vec<(&str, Vec<u8>)> = vec![
         (
             "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#.into(),
+            format!(r#"{XML}
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="odttf" ContentType="application/vnd.openxmlformats-officedocument.obfuscatedFont"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#).into_bytes(),
         ),
         (
             "_rels/.rels",
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>"#.into(),
+            format!(r#"{XML}
+<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{R}/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>"#).into_bytes(),
         ),
         (
             "docProps/core.xml",
             format!(
-                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+                r#"{XML}
 <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{}</dc:title><dc:creator>应急 Yingji</dc:creator></cp:coreProperties>"#,
                 xml_escape(title)
-            ),
+            ).into_bytes(),
         ),
-        ("word/document.xml", document),
+        ("word/document.xml", document.into_bytes()),
+        (
+            "word/_rels/document.xml.rels",
+            format!(r#"{XML}
+<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{R}/fontTable" Target="fontTable.xml"/><Relationship Id="rId2" Type="{R}/settings" Target="settings.xml"/></Relationships>"#).into_bytes(),
+        ),
+        (
+            "word/settings.xml",
+            // Tells Word to keep the embedded font when the document is saved again.
+            format!(r#"{XML}
+<w:settings xmlns:w="{W}"><w:embedTrueTypeFonts/><w:saveSubsetFonts/></w:settings>"#).into_bytes(),
+        ),
+        (
+            "word/fontTable.xml",
+            format!(r#"{XML}
+<w:fonts xmlns:w="{W}" xmlns:r="{R}"><w:font w:name="{family}"><w:charset w:val="86"/><w:family w:val="roman"/><w:embedRegular r:id="rId1" w:fontKey="{key}"/></w:font></w:fonts>"#).into_bytes(),
+        ),
+        (
+            "word/_rels/fontTable.xml.rels",
+            format!(r#"{XML}
+<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{R}/font" Target="fonts/font1.odttf"/></Relationships>"#).into_bytes(),
+        ),
+        ("word/fonts/font1.odttf", font),
     ];
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, content) in files {
         zip.start_file(name, options).map_err(|e| export_err("cannot write the DOCX", e))?;
-        zip.write_all(content.as_bytes()).map_err(|e| export_err("cannot write the DOCX", e))?;
+        zip.write_all(&content).map_err(|e| export_err("cannot write the DOCX", e))?;
     }
     Ok(zip.finish().map_err(|e| export_err("cannot write the DOCX", e))?.into_inner())
 }
@@ -213,5 +301,37 @@ mod tests {
         assert_eq!(lines.iter().map(|l| l.chars().count()).collect::<Vec<_>>(), [28, 2]);
         let lines = wrap(&"a".repeat(50), 28.0);
         assert_eq!(lines[0].chars().count(), 46);
+    }
+
+    #[test]
+    fn obfuscation_xors_the_first_32_bytes_with_the_reversed_key_and_undoes_itself() {
+        let key = "{00112233-4455-6677-8899-AABBCCDDEEFF}";
+        let original: Vec<u8> = (0..40).collect();
+        let mut font = original.clone();
+        obfuscate_font(&mut font, key);
+        // The key's last byte (0xFF) comes first, its first (0x00) sixteenth.
+        assert_eq!(font[0], 0xFF);
+        assert_eq!(font[15], 15);
+        assert_eq!(font[16], 16 ^ 0xFF);
+        assert_eq!(font[32..], original[32..]);
+        obfuscate_font(&mut font, key);
+        assert_eq!(font, original);
+    }
+
+    #[test]
+    fn the_docx_font_subset_maps_the_documents_characters() {
+        use allsorts::{binary::read::ReadScope, font::read_cmap_subtable, font_data::FontData, tables::cmap::Cmap, tables::FontTableProvider, tag};
+        let (subset, family) = cjk_font_subset("突发环境事件信息报告").unwrap();
+        assert!(family.contains("CJK") || !family.is_empty(), "{family}");
+        let font = ReadScope::new(&subset).read::<FontData<'_>>().unwrap();
+        let provider = font.table_provider(0).unwrap();
+        let cmap_data = provider.read_table_data(tag::CMAP).unwrap();
+        let cmap = ReadScope::new(&cmap_data).read::<Cmap<'_>>().unwrap();
+        let (_, unicode) = read_cmap_subtable(&cmap).unwrap().unwrap();
+        for c in "突发环境事件信息报告".chars() {
+            assert!(unicode.map_glyph(c as u32).unwrap().is_some_and(|g| g > 0), "{c} is in the subset");
+        }
+        assert_eq!(unicode.map_glyph('鑫' as u32).unwrap().unwrap_or(0), 0, "a character not in the text is not");
+        assert!(subset.len() < 400_000, "a subset, not the whole font: {} bytes", subset.len());
     }
 }

@@ -702,36 +702,41 @@ pub(crate) mod testutil {
     use time::macros::datetime;
     use yingji_store::{FixedClock, Store};
 
+    /// A copy of the demo province in a temporary folder that goes away with it.
+    pub struct DemoStore {
+        store: Store,
+        _dir: tempfile::TempDir,
+    }
+
+    impl std::ops::Deref for DemoStore {
+        type Target = Store;
+        fn deref(&self) -> &Store {
+            &self.store
+        }
+    }
+
+    impl std::ops::DerefMut for DemoStore {
+        fn deref_mut(&mut self) -> &mut Store {
+            &mut self.store
+        }
+    }
+
     /// The demo province, built once and copied per test.
-    pub fn demo() -> Store {
+    pub fn demo() -> DemoStore {
         static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
         let bytes = BYTES.get_or_init(|| {
-            let dir = std::env::temp_dir().join(format!("yingji-incident-test-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).unwrap();
-            let path = dir.join("demo.db");
-            let _ = std::fs::remove_file(&path);
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("demo.db");
             let mut store = Store::create(&path).unwrap();
             yingji_demo::populate(&mut store, yingji_demo::DEFAULT_SEED).unwrap();
             store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;").unwrap();
             drop(store);
             std::fs::read(&path).unwrap()
         });
-        let dir = tempdir();
-        let path = dir.join("copy.db");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("copy.db");
         std::fs::write(&path, bytes).unwrap();
-        Store::open(&path).unwrap()
-    }
-
-    fn tempdir() -> std::path::PathBuf {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "yingji-incident-test-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+        DemoStore { store: Store::open(&path).unwrap(), _dir: dir }
     }
 
     pub fn clock() -> FixedClock {
