@@ -183,8 +183,13 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), ApiError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| {
         ApiError::new(ErrorCode::Internal, format!("输出 JSON 失败：{e}"), format!("cannot write JSON: {e}"))
     })?;
-    println!("{text}");
-    Ok(())
+    // A closed pipe (`yingji … | head`) is the reader's choice, not an error: stop quietly.
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(ApiError::new(ErrorCode::Internal, format!("输出失败：{e}"), format!("cannot write the output: {e}"))),
+        Ok(()) => Ok(()),
+    }
 }
 
 fn run(cli: Cli) -> Result<ExitCode, ApiError> {
