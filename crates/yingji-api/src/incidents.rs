@@ -410,7 +410,7 @@ fn log_dto(e: inc::LogEntry) -> LogEntryDto {
     }
 }
 
-fn allocation_dto(a: dispatch::Allocation) -> AllocationDto {
+pub(crate) fn allocation_dto(a: dispatch::Allocation) -> AllocationDto {
     AllocationDto {
         id: a.id,
         request_id: a.request_id,
