@@ -291,7 +291,7 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
     assert!(pdf.starts_with(dir.path()), "exports go to the app data folder under HOME: {}", pdf.display());
     let text = Command::new("pdftotext").arg(pdf).arg("-").output().expect("pdftotext (poppler-utils) is installed");
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains(&source_name) && text.contains("现场已布设拦截坝"), "{text}");
+    assert!(text.contains("初报") && text.contains("现场已布设拦截坝"), "{text}");
     let doc_xml = Command::new("unzip").arg("-p").arg(docx).arg("word/document.xml").output().unwrap();
     assert!(String::from_utf8_lossy(&doc_xml.stdout).contains("现场已布设拦截坝"));
     let page = shots.join("incident-report-pdf");

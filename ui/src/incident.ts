@@ -95,6 +95,7 @@ export class IncidentView {
   private runs: ModelRunDto[] = [];
   private near: NearResult | null = null;
   private suggestion: TierSuggestionDto | null = null;
+  private facts = { deaths: "0", injured: "0", evacuated: "0", loss: "0", intake: "", boundary: "" };
   private teams: SupportCandidateDto[] | null = null;
   private experts: SupportCandidateDto[] | null = null;
   private candidates: DispatchCandidateDto[] | null = null;
@@ -158,6 +159,7 @@ export class IncidentView {
     if (!d) return;
     if (this.current?.incident.id !== id) {
       this.suggestion = null;
+      this.facts = { deaths: "0", injured: "0", evacuated: "0", loss: "0", intake: "", boundary: "" };
       this.teams = null;
       this.experts = null;
       this.candidates = null;
@@ -259,7 +261,7 @@ export class IncidentView {
         h("button", {
           role: "tab", class: this.tab === tab ? "on" : "", "aria-selected": String(this.tab === tab),
           "data-testid": `inc-tab-${tab}`, title: `Ctrl+${n + 1}`,
-          onclick: () => { this.tab = tab; this.render(); void this.loadTab(); },
+          onclick: () => { this.tab = tab; this.notice = ""; this.render(); void this.loadTab(); },
         }, t(`inc.tab.${tab}`)))),
       this.notice ? h("div", { class: "model-ok", "data-testid": "inc-notice" }, this.notice) : null,
       h("section", { class: "inc-body", "data-testid": `inc-body-${this.tab}` }, this.body(d)));
@@ -535,10 +537,14 @@ export class IncidentView {
   // ---- severity ---------------------------------------------------------------------------------
 
   private severity(d: IncidentDetailDto): Child {
-    const n = (v = "0") => input({ type: "number", min: "0", step: "1", value: v });
-    const deaths = n(), injured = n(), evacuated = n(), loss = input({ type: "number", min: "0", step: "any", value: "0" });
-    const intake = select([["", t("inc.sev.none")], ...["township", "county", "city"].map((v) => [v, t(`inc.sev.intake.${v}`)] as [string, string])]);
-    const boundary = select([["", t("inc.sev.none")], ...["county", "city", "province", "national"].map((v) => [v, t(`inc.sev.boundary.${v}`)] as [string, string])]);
+    // The facts as typed are kept across redraws (a suggestion redraws the tab).
+    const f = this.facts;
+    const keep = (el: HTMLInputElement | HTMLSelectElement, k: keyof typeof f) => { el.addEventListener("input", () => { f[k] = el.value; }); el.addEventListener("change", () => { f[k] = el.value; }); return el; };
+    const n = (k: keyof typeof f) => keep(input({ type: "number", min: "0", step: "1", value: f[k] }), k) as HTMLInputElement;
+    const deaths = n("deaths"), injured = n("injured"), evacuated = n("evacuated");
+    const loss = keep(input({ type: "number", min: "0", step: "any", value: f.loss }), "loss") as HTMLInputElement;
+    const intake = keep(select([["", t("inc.sev.none")], ...["township", "county", "city"].map((v) => [v, t(`inc.sev.intake.${v}`)] as [string, string])], f.intake), "intake") as HTMLSelectElement;
+    const boundary = keep(select([["", t("inc.sev.none")], ...["county", "city", "province", "national"].map((v) => [v, t(`inc.sev.boundary.${v}`)] as [string, string])], f.boundary), "boundary") as HTMLSelectElement;
     const suggest = async () => {
       const s = await this.act(() => ia.suggestTier({
         deaths: Number(deaths.value), poisoned_or_injured: Number(injured.value), evacuated: Number(evacuated.value),

@@ -112,6 +112,13 @@ impl Console {
             if format == "pdf" { "pdf" } else { "docx" }
         );
         let path: PathBuf = dir.join(name);
+        std::fs::create_dir_all(dir).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("无法创建导出文件夹 {}：{e}。请检查磁盘空间和文件夹权限。", dir.display()),
+                format!("cannot create the export folder {}: {e}", dir.display()),
+            )
+        })?;
         self.export_report(report_id, format, &path)?;
         let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         Ok(ExportedFileDto { path: path.display().to_string(), bytes })
@@ -145,6 +152,35 @@ impl Console {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A report is written into a folder that does not exist yet, under a readable name.
+    #[test]
+    fn a_report_exports_into_a_new_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("demo.db");
+        crate::init(&db, true, 2026).unwrap();
+        let mut c = Console::open(&db).unwrap();
+        let i = c
+            .create_incident(&crate::NewIncidentDto {
+                name: "苯/泄漏".into(),
+                incident_type: "water".into(),
+                lat: 33.64,
+                lon: 118.87,
+                region_code: None,
+                risk_source_id: None,
+                source_description: String::new(),
+                occurred_at: None,
+                reported_by: "值班员".into(),
+                exercise: true,
+                pollutants: vec![],
+            })
+            .unwrap();
+        let r = c.save_report(&i.id, "initial", None, "值班员").unwrap();
+        let out = dir.path().join("exports/new");
+        let f = c.export_report_to(&r.id, "docx", &out).unwrap();
+        assert_eq!(f.path, out.join("苯_泄漏-初报-v1.docx").display().to_string());
+        assert!(f.bytes > 0 && std::fs::metadata(&f.path).unwrap().len() == f.bytes);
+    }
 
     #[test]
     fn file_names_drop_separators() {

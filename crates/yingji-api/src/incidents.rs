@@ -311,7 +311,7 @@ pub struct ReportDto {
     pub status_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ReportDraftDto {
     pub title: String,
