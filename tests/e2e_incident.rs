@@ -286,6 +286,8 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
     );
     s.script("document.querySelector('[data-testid=report-mark-sent]').click(); return true", json!([]));
     s.wait_for("the report sent", "return document.querySelector('[data-testid=report-row][data-status=sent]')", json!([]));
+    // Let the redrawn table paint before the picture (not part of the check).
+    std::thread::sleep(std::time::Duration::from_millis(500));
     s.screenshot(&shots.join("incident-reports.png"));
     let (pdf, docx) = (Path::new(pdf.as_str().unwrap()), Path::new(docx.as_str().unwrap()));
     assert!(pdf.starts_with(dir.path()), "exports go to the app data folder under HOME: {}", pdf.display());
