@@ -5,6 +5,7 @@ use serde_json::json;
 use yingji_api::{Console, ResourceKind, ResourceQuery};
 use yingji_tests::{built_binary, target_dir, webdriver::Driver};
 
+mod e2e_incident;
 mod e2e_model;
 mod e2e_sync;
 
@@ -126,7 +127,7 @@ fn one_map_draws_layers_and_answers_a_one_click_query() {
     // A WebGL canvas is there and every layer group has a toggle.
     let toggles =
         s.script("return document.querySelectorAll('[data-testid=map-layers] input[type=checkbox]').length", json!([]));
-    assert_eq!(toggles, json!(8));
+    assert_eq!(toggles, json!(9), "8 resource layers and the incidents");
     assert_eq!(s.script("return !!document.querySelector('#map canvas')", json!([])), json!(true));
     // The base map comes from the packaged archive through tiles://, with no network.
     assert_eq!(s.script("return document.getElementById('map').dataset.base", json!([])), json!("loaded"));

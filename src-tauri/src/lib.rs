@@ -2,6 +2,7 @@
 //! Every command locks the open console, calls one `yingji_api` function and returns its
 //! result; the logic lives in the core crates.
 
+mod incident;
 mod model;
 mod sync;
 
@@ -261,7 +262,35 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             model::model_runs,
             model::rerun_model_run,
             model::compare_model_runs,
-            model::source_strength
+            model::source_strength,
+            incident::create_incident,
+            incident::list_incidents,
+            incident::incident_detail,
+            incident::run_incident_models,
+            incident::incident_model_runs,
+            incident::incident_zones,
+            incident::suggest_tier,
+            incident::confirm_tier,
+            incident::incident_deadlines,
+            incident::add_log_entry,
+            incident::correct_log_entry,
+            incident::order_team,
+            incident::set_order_status,
+            incident::rank_support,
+            incident::record_support_call,
+            incident::dispatch_candidates,
+            incident::request_materials,
+            incident::allocate_material,
+            incident::record_arrival,
+            incident::draft_report,
+            incident::save_report,
+            incident::mark_report,
+            incident::export_report,
+            incident::issue_warning,
+            incident::export_warning_cap,
+            incident::add_incident_cost,
+            incident::closing_summary,
+            incident::close_incident
         ])
 }
 

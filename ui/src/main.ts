@@ -18,8 +18,9 @@ import type { MapPackDto } from "./bindings/MapPackDto";
 import { BLANK_STYLE, COLOURS, LAYER_GROUPS, type LayerGroup, loadBaseStyle, OneMap } from "./map";
 import { type ModelOrigin, ModelPanel } from "./model";
 import { SyncView } from "./sync";
+import { type AlarmOrigin, IncidentView } from "./incident";
 
-type View = "overview" | "map" | "chemicals" | ResourceKind;
+type View = "overview" | "map" | "incidents" | "chemicals" | ResourceKind;
 const PANELS: ResourceKind[] = ["team", "expert", "warehouse", "stock_item", "risk_source", "target"];
 const PAGE = 50;
 const SUBTYPE_VOCAB: Partial<Record<ResourceKind, string>> = {
@@ -82,6 +83,24 @@ const sync = new SyncView(() => {
   if (sync.open && !els.detail.contains(document.activeElement)) renderDetail();
 }, els.detail);
 
+// Incident command (事件): its own view; the map's layer follows every change made there.
+const incidents = new IncidentView(els.content, els.detail, {
+  showError: (e) => showError(e),
+  showOnMap: (lat, lon) => showOnMap(lat, lon),
+  changed: async () => {
+    if (!oneMap) return;
+    const data = await guarded(() => api.mapData());
+    if (data) await oneMap.setData(data);
+  },
+});
+
+/** Starts an alarm in the incidents view, from the map or a risk source. */
+async function openAlarm(origin: AlarmOrigin): Promise<void> {
+  state.near = null;
+  await openView("incidents");
+  await incidents.startAlarm(origin);
+}
+
 /** Opens the model panel beside the map, at a point or a risk source. */
 async function openModel(origin: ModelOrigin): Promise<void> {
   if (state.view !== "map") await openView("map");
@@ -133,7 +152,7 @@ function renderHeader(): void {
 }
 
 function renderNav(): void {
-  const views: View[] = ["overview", "map", ...PANELS, "chemicals"];
+  const views: View[] = ["overview", "map", "incidents", ...PANELS, "chemicals"];
   clear(
     els.nav,
     views.map((v, i) =>
@@ -146,7 +165,7 @@ function renderNav(): void {
           onclick: () => void openView(v),
         },
         t(`nav.${v}`),
-        v !== "overview" && v !== "map" && v !== "chemicals" && state.overview
+        v !== "overview" && v !== "map" && v !== "incidents" && v !== "chemicals" && state.overview
           ? h("span", { class: "count" }, state.overview.totals.find((c) => c.kind === v)?.count ?? "")
           : null,
       ),
@@ -216,7 +235,7 @@ function renderOverview(): void {
 // ---- resource panels ---------------------------------------------------------------------
 
 async function loadRows(append: boolean): Promise<void> {
-  if (state.view === "overview" || state.view === "map" || state.view === "chemicals") return;
+  if (state.view === "overview" || state.view === "map" || state.view === "incidents" || state.view === "chemicals") return;
   const kind = state.view;
   const page = await guarded(() =>
     api.listResources({
@@ -248,7 +267,7 @@ function regionOptions(): HTMLOptionElement[] {
 let filterTimer: number | undefined;
 
 function renderPanel(): void {
-  if (state.view === "overview" || state.view === "map" || state.view === "chemicals") return;
+  if (state.view === "overview" || state.view === "map" || state.view === "incidents" || state.view === "chemicals") return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const text = h("input", {
@@ -291,7 +310,7 @@ function renderPanel(): void {
 
 function renderList(): void {
   const list = document.getElementById("list");
-  if (!list || state.view === "overview" || state.view === "map" || state.view === "chemicals") return;
+  if (!list || state.view === "overview" || state.view === "map" || state.view === "incidents" || state.view === "chemicals") return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const showQty = kind === "stock_item";
@@ -342,7 +361,7 @@ async function openView(v: View): Promise<void> {
   }
   state.view = v;
   renderNav();
-  if (v !== "chemicals") renderDetail(); // the library's page leaves the side panel
+  if (v !== "chemicals" && v !== "incidents") renderDetail(); // these views draw the side panel themselves
   els.content.classList.toggle("content-map", v === "map");
   if (v === "overview") {
     renderOverview();
@@ -350,6 +369,10 @@ async function openView(v: View): Promise<void> {
   }
   if (v === "map") {
     await renderMap();
+    return;
+  }
+  if (v === "incidents") {
+    await incidents.show();
     return;
   }
   if (v === "chemicals") {
@@ -413,6 +436,9 @@ function renderDetail(): void {
           h("button", { "data-testid": "detail-nearby", onclick: () => void runNear(d.lat!, d.lon!) }, t("near.around", { km: state.radiusKm })),
           d.kind === "risk_source"
             ? h("button", { "data-testid": "detail-model", onclick: () => void openModel({ lat: d.lat!, lon: d.lon!, place: d.name, regionCode: d.region_code, chemicals: d.chemicals.map((c) => ({ name: c.name_zh, cas: c.cas })) }) }, t("model.open"))
+            : null,
+          d.kind === "risk_source"
+            ? h("button", { "data-testid": "detail-alarm", onclick: () => void openAlarm({ lat: d.lat!, lon: d.lon!, riskSourceId: d.id, regionCode: d.region_code, place: d.name, chemicals: d.chemicals.map((c) => ({ name: c.name_zh, cas: c.cas })) }) }, t("inc.alarm.at_risk"))
             : null,
           state.view === "map" ? null : h("button", { onclick: () => void showOnMap(d.lat!, d.lon!) }, t("map.show")))
       : null,
@@ -554,6 +580,7 @@ function legendSwatch(g: LayerGroup): HTMLElement {
     teams: [c.team],
     experts: [c.expert],
     warehouses: [c.warehouse],
+    incidents: [c.incident, c.incidentClosed],
   };
   return h("span", { class: "swatches" }, colours[g].map((col) => h("span", { class: "swatch", style: `background:${col}` })));
 }
@@ -567,6 +594,11 @@ const MAP_KIND_TO_PANEL: Record<string, ResourceKind | undefined> = {
 
 async function openFromMap(kind: string, id: string, name: string): Promise<void> {
   const panel = MAP_KIND_TO_PANEL[kind];
+  if (kind === "incident") {
+    await openView("incidents");
+    await incidents.open(id, "overview");
+    return;
+  }
   if (panel) {
     state.near = null;
     await select(panel, id);
@@ -618,7 +650,8 @@ function renderNear(r: NearResult): void {
     h("div", { class: "detail-kind mono" }, `${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}`),
     h("div", { class: "near-total", "data-testid": "near-total" }, t("near.total", { n: total })),
     h("div", { class: "actions" },
-      h("button", { "data-testid": "near-model", onclick: () => void openModel({ lat: r.lat, lon: r.lon, place: "", regionCode: null, chemicals: [] }) }, t("model.open_here"))),
+      h("button", { "data-testid": "near-model", onclick: () => void openModel({ lat: r.lat, lon: r.lon, place: "", regionCode: null, chemicals: [] }) }, t("model.open_here")),
+      h("button", { "data-testid": "near-alarm", onclick: () => void openAlarm({ lat: r.lat, lon: r.lon }) }, t("inc.alarm.here"))),
     r.groups.length === 0 ? h("p", { class: "empty" }, t("near.none")) : null,
     renderStockFinder(r),
     r.groups.map((g) =>
@@ -761,6 +794,7 @@ document.addEventListener("keydown", (e) => {
   if (e.key === "Escape" && !typing && sync.open) { sync.close(); renderDetail(); return; }
   if (e.key === "Escape" && !typing && (state.detail || state.near || model.active)) closeDetail();
   if ((e.key === "q" || e.key === "Q") && !typing && state.view === "map") oneMap?.setQueryMode(true);
+  if (state.view === "incidents" && incidents.key(e)) { e.preventDefault(); return; }
   if (e.altKey && /^[1-8]$/.test(e.key)) { void openView((["overview", "map", ...PANELS] as View[])[Number(e.key) - 1]); e.preventDefault(); }
 });
 
@@ -773,8 +807,9 @@ function renderAll(): void {
   if (state.view === "overview") renderOverview();
   else if (state.view === "map") void renderMap();
   else if (state.view === "chemicals") { void renderChemicals(els.content, els.detail); }
+  else if (state.view === "incidents") incidents.render();
   else renderPanel();
-  if (state.view !== "chemicals") renderDetail();
+  if (state.view !== "chemicals" && state.view !== "incidents") renderDetail();
   if (state.hits.length) renderHits();
 }
 
@@ -824,6 +859,7 @@ async function followChanges(initial: number | null): Promise<void> {
       if (overview) state.overview = overview;
       renderNav();
       if (state.view === "overview") renderOverview();
+      else if (state.view === "incidents") await incidents.followChanges();
       else if (state.view !== "map" && state.view !== "chemicals") await loadRows(false);
       if (oneMap) {
         const data = await guarded(() => api.mapData());

@@ -6,8 +6,8 @@ import type { MapData } from "./bindings/MapData";
 import type { MapPackDto } from "./bindings/MapPackDto";
 import type { NearResult } from "./bindings/NearResult";
 
-export type LayerGroup = "risk" | "targets" | "zones" | "rivers" | "works" | "teams" | "experts" | "warehouses";
-export const LAYER_GROUPS: LayerGroup[] = ["risk", "targets", "zones", "rivers", "works", "teams", "experts", "warehouses"];
+export type LayerGroup = "incidents" | "risk" | "targets" | "zones" | "rivers" | "works" | "teams" | "experts" | "warehouses";
+export const LAYER_GROUPS: LayerGroup[] = ["incidents", "risk", "targets", "zones", "rivers", "works", "teams", "experts", "warehouses"];
 
 /** Colours of the legend, shared by the layers and the legend swatches. */
 export const COLOURS = {
@@ -25,6 +25,8 @@ export const COLOURS = {
   expert: "#7b1fa2",
   warehouse: "#ef6c00",
   query: "#0b57d0",
+  incident: "#d50000",
+  incidentClosed: "#757575",
 };
 
 /** The base map's style, served with its tiles and glyphs by the shell (`tiles://`). */
@@ -138,6 +140,7 @@ export class OneMap {
       "yj-teams": [of("team"), true],
       "yj-experts": [of("expert"), false],
       "yj-warehouses": [of("warehouse"), false],
+      "yj-incidents": [of("incident"), false],
     };
     for (const [id, [data, cluster]] of Object.entries(sources)) {
       const existing = m.getSource(id) as GeoJSONSource | undefined;
@@ -145,6 +148,8 @@ export class OneMap {
       else m.addSource(id, { type: "geojson", data, cluster, clusterRadius: 40, clusterMaxZoom: 9 });
     }
     if (!m.getLayer("yj-rivers")) this.addLayers();
+    // Observable for people and tests: how many incidents the layer holds.
+    m.getContainer().dataset.incidents = String(data.points.filter((p) => p.kind === "incident").length);
   }
 
   private addLayers(): void {
@@ -189,6 +194,17 @@ export class OneMap {
     dots("yj-warehouses", "yj-warehouses", c.warehouse, "warehouses", 7);
     clusterCircle("yj-risk-cluster", "yj-risk", c.major, "risk");
     dots("yj-risk", "yj-risk", ["match", ["get", "grade"], "major", c.major, "larger", c.larger, c.general], "risk", 6);
+    // Incidents on top: a large ring, red while open, grey once closed.
+    m.addLayer({ id: "yj-incidents", source: "yj-incidents", type: "circle", metadata: { group: "incidents" },
+      paint: {
+        "circle-color": ["match", ["get", "subtype"], "closed", c.incidentClosed, c.incident],
+        "circle-radius": 9, "circle-stroke-color": "#fff", "circle-stroke-width": 3,
+      } });
+    if (m.getStyle().glyphs) {
+      m.addLayer({ id: "yj-incidents-label", source: "yj-incidents", type: "symbol", metadata: { group: "incidents" }, minzoom: 8,
+        layout: { "text-field": ["get", "name"], "text-size": 13, "text-offset": [0, 1.3], "text-anchor": "top", "text-font": ["Noto Sans Regular"] },
+        paint: { "text-color": "#8b0000", "text-halo-color": "#fff", "text-halo-width": 1.5 } });
+    }
     for (const g of LAYER_GROUPS) this.setVisible(g, this.visible.has(g));
   }
 
@@ -206,7 +222,7 @@ export class OneMap {
   }
 
   private clickable(): string[] {
-    return ["yj-risk", "yj-risk-lines", "yj-targets", "yj-works", "yj-teams", "yj-experts", "yj-warehouses", "yj-zones", "yj-rivers"]
+    return ["yj-incidents", "yj-risk", "yj-risk-lines", "yj-targets", "yj-works", "yj-teams", "yj-experts", "yj-warehouses", "yj-zones", "yj-rivers"]
       .filter((id) => this.map.getLayer(id));
   }
 

@@ -351,7 +351,8 @@ pub struct ImportSummary {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct MapPointDto {
-    /// Index kind: risk_source, target, control_work, team, warehouse, expert (one per organisation).
+    /// Index kind: risk_source, target, control_work, team, warehouse, expert (one per organisation);
+    /// or `incident` (subtype: open | closed; grade: the confirmed tier).
     pub kind: String,
     pub id: String,
     pub name: String,

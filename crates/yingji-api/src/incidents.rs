@@ -311,7 +311,7 @@ pub struct ReportDto {
     pub status_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ReportDraftDto {
     pub title: String,
@@ -410,7 +410,7 @@ fn log_dto(e: inc::LogEntry) -> LogEntryDto {
     }
 }
 
-fn allocation_dto(a: dispatch::Allocation) -> AllocationDto {
+pub(crate) fn allocation_dto(a: dispatch::Allocation) -> AllocationDto {
     AllocationDto {
         id: a.id,
         request_id: a.request_id,

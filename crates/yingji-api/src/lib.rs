@@ -5,6 +5,8 @@
 mod chemicals;
 mod dto;
 mod error;
+mod incident_models;
+mod incident_window;
 mod incidents;
 mod maps;
 mod model_runs;
@@ -20,6 +22,8 @@ use std::{
 pub use chemicals::*;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
+pub use incident_models::*;
+pub use incident_window::*;
 pub use incidents::*;
 pub use maps::{MapPackDto, Maps, BASE_ARCHIVE};
 pub use model_runs::*;
@@ -346,7 +350,7 @@ impl Console {
     pub fn map_data(&self) -> Result<MapData, ApiError> {
         use yingji_store::map;
         let conn = self.store.conn();
-        let points = map::points(conn)?
+        let mut points: Vec<MapPointDto> = map::points(conn)?
             .into_iter()
             .map(|p| MapPointDto {
                 kind: p.kind.as_str().to_owned(),
@@ -359,6 +363,17 @@ impl Console {
                 lon: p.lon,
             })
             .collect();
+        // Incidents: subtype is the status (open | closed), grade the confirmed tier.
+        points.extend(yingji_incident::list(conn)?.into_iter().map(|i| MapPointDto {
+            kind: "incident".to_owned(),
+            id: i.id,
+            name: i.name,
+            subtype: i.status.as_str().to_owned(),
+            grade: i.confirmed_tier.map(|t| t.as_str().to_owned()),
+            figure: None,
+            lat: i.lat,
+            lon: i.lon,
+        }));
         let mut lines = Vec::new();
         for l in map::lines(conn)? {
             lines.push(MapLineDto {

@@ -474,7 +474,7 @@ fn figure(figure: &str, subject: &str, value: Option<f64>, unit: &str) -> KeyFig
     KeyFigure { figure: figure.into(), subject: subject.into(), value, unit: unit.into() }
 }
 
-fn gas_summary(r: &GasRunResult) -> RunSummary {
+pub(crate) fn gas_summary(r: &GasRunResult) -> RunSummary {
     let mut figures = vec![figure("wind_speed_m_s", "", Some(r.wind_speed_m_s), "m/s")];
     for z in &r.zones {
         figures.push(figure("zone_distance_m", &z.name, Some(z.distance_m), "m"));
@@ -483,7 +483,7 @@ fn gas_summary(r: &GasRunResult) -> RunSummary {
     RunSummary { figures, warnings: r.warnings.clone() }
 }
 
-fn river_summary(r: &RiverRunResult) -> RunSummary {
+pub(crate) fn river_summary(r: &RiverRunResult) -> RunSummary {
     let mut figures = vec![figure("affected_intakes", "", Some(r.affected.len() as f64), "")];
     for i in &r.affected {
         figures.push(figure("first_above_s", &i.name, i.first_above_s, "s"));
@@ -550,11 +550,12 @@ impl Console {
         Ok(hits.into_iter().next().map(|h| h.region_code).unwrap_or_else(|| "320000".to_owned()))
     }
 
-    fn save_run(
+    pub(crate) fn save_run(
         &mut self,
         inputs: &RunInputs,
         region_code: String,
         summary: &RunSummary,
+        incident_id: Option<String>,
     ) -> Result<ModelRun, ApiError> {
         let json = |v: serde_json::Result<String>| {
             v.map_err(|e| ApiError::new(ErrorCode::Internal, format!("保存模型结果失败：{e}"), e.to_string()))
@@ -573,7 +574,7 @@ impl Console {
             inputs_json: json(serde_json::to_string(inputs))?,
             summary_json: json(serde_json::to_string(summary))?,
             label,
-            incident_id: None,
+            incident_id,
         };
         let tx = self.store.transaction()?;
         run.insert(&tx)?;
@@ -581,7 +582,7 @@ impl Console {
         Ok(run)
     }
 
-    fn compute_gas(&self, input: &GasRunInput) -> Result<GasRunResult, ApiError> {
+    pub(crate) fn compute_gas(&self, input: &GasRunInput) -> Result<GasRunResult, ApiError> {
         let request = gas::GasReleaseRequest {
             lat: input.lat,
             lon: input.lon,
@@ -627,7 +628,7 @@ impl Console {
         })
     }
 
-    fn compute_river(&self, input: &RiverRunInput) -> Result<RiverRunResult, ApiError> {
+    pub(crate) fn compute_river(&self, input: &RiverRunInput) -> Result<RiverRunResult, ApiError> {
         let (mass_kg, duration_s) = match input.release {
             RiverReleaseInput::Instantaneous { mass_kg } => (mass_kg, None),
             RiverReleaseInput::Continuous { rate_kg_s, duration_s } => {
@@ -708,7 +709,7 @@ impl Console {
                 let mut r = self.compute_gas(g)?;
                 let summary = gas_summary(&r);
                 let region = self.run_region(g.region_code.as_deref(), g.lat, g.lon)?;
-                let saved = self.save_run(inputs, region, &summary)?;
+                let saved = self.save_run(inputs, region, &summary, None)?;
                 r.run_id = saved.id;
                 r.created_at = saved.created_at;
                 Ok((RunOutcome::GasRelease(r), summary))
@@ -717,7 +718,7 @@ impl Console {
                 let mut r = self.compute_river(v)?;
                 let summary = river_summary(&r);
                 let region = self.run_region(v.region_code.as_deref(), v.lat, v.lon)?;
-                let saved = self.save_run(inputs, region, &summary)?;
+                let saved = self.save_run(inputs, region, &summary, None)?;
                 r.run_id = saved.id;
                 r.created_at = saved.created_at;
                 Ok((RunOutcome::RiverSpill(r), summary))
@@ -742,7 +743,7 @@ impl Console {
         }
     }
 
-    fn run_dto(&self, run: ModelRun) -> Result<ModelRunDto, ApiError> {
+    pub(crate) fn run_dto(&self, run: ModelRun) -> Result<ModelRunDto, ApiError> {
         let damaged = |e: serde_json::Error| {
             ApiError::new(
                 ErrorCode::Internal,

@@ -5,6 +5,7 @@
  */
 export type MapPointDto = { 
 /**
- * Index kind: risk_source, target, control_work, team, warehouse, expert (one per organisation).
+ * Index kind: risk_source, target, control_work, team, warehouse, expert (one per organisation);
+ * or `incident` (subtype: open | closed; grade: the confirmed tier).
  */
 kind: string, id: string, name: string, subtype: string, grade: string | null, figure: number | null, lat: number, lon: number, };
