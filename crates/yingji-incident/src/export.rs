@@ -69,17 +69,44 @@ fn is_wide(c: char) -> bool {
 
 /// Breaks a paragraph into lines of at most `width_em` ems.
 fn wrap(text: &str, width_em: f32) -> Vec<String> {
+    let width = |u: &str| u.chars().map(|c| if is_wide(c) { 1.0 } else { NARROW_EM }).sum::<f32>();
+    // Units that stay on one line: a CJK character with the closing punctuation after it (GB/T
+    // 15834 标点: ，。、；：？！ and closing brackets never begin a line), or a run of Latin letters
+    // and digits (a number such as 5000 or a CAS number is never broken).
+    let mut units: Vec<String> = Vec::new();
+    for c in text.chars() {
+        let closing = "，。、；：？！）》」』】,.;:?!)".contains(c);
+        let latin = !is_wide(c) && !c.is_whitespace() && !closing;
+        match units.last_mut() {
+            Some(u) if closing => u.push(c),
+            Some(u) if latin && u.chars().last().is_some_and(|l| !is_wide(l) && !l.is_whitespace()) => u.push(c),
+            _ => units.push(c.to_string()),
+        }
+    }
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut w = 0.0;
-    for c in text.chars() {
-        let cw = if is_wide(c) { 1.0 } else { NARROW_EM };
-        if w + cw > width_em + 1e-3 && !line.is_empty() {
+    for unit in units {
+        let uw = width(&unit);
+        if w + uw > width_em + 1e-3 && !line.is_empty() {
             lines.push(std::mem::take(&mut line));
             w = 0.0;
         }
-        line.push(c);
-        w += cw;
+        if uw > width_em + 1e-3 {
+            // Longer than a line on its own: broken by character after all.
+            for c in unit.chars() {
+                let cw = width(&c.to_string());
+                if w + cw > width_em + 1e-3 && !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                    w = 0.0;
+                }
+                line.push(c);
+                w += cw;
+            }
+        } else {
+            line.push_str(&unit);
+            w += uw;
+        }
     }
     lines.push(line);
     lines
@@ -301,6 +328,17 @@ mod tests {
         assert_eq!(lines.iter().map(|l| l.chars().count()).collect::<Vec<_>>(), [28, 2]);
         let lines = wrap(&"a".repeat(50), 28.0);
         assert_eq!(lines[0].chars().count(), 46);
+    }
+
+    #[test]
+    fn numbers_stay_whole_and_no_line_begins_with_closing_punctuation() {
+        // 26 em of characters, then a number that would straddle the end of the 28-em line.
+        let text = format!("{}估计约5000千克，已关闭。", "应".repeat(23));
+        let lines = wrap(&text, 28.0);
+        assert!(lines.iter().any(|l| l.contains("5000")), "{lines:?}");
+        let punctuated = wrap(&format!("{}，下一句", "应".repeat(28)), 28.0);
+        assert!(punctuated.iter().all(|l| !l.starts_with('，')), "{punctuated:?}");
+        assert_eq!(punctuated[0].chars().count(), 27, "the last character moves down with its comma");
     }
 
     #[test]
