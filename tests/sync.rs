@@ -678,6 +678,48 @@ fn a_saved_token_serves_later_syncs_from_the_keychain_or_a_warned_private_file()
 }
 
 /// Every protocol test above runs against both hub backends.
+/// A stock item with stock on hand in a region whose code starts with `prefix`.
+fn stock_item_in(db: &Path, prefix: &str) -> String {
+    one(db, &format!("SELECT id FROM stock_levels WHERE region_code LIKE '{prefix}%' AND quantity > 0 ORDER BY id LIMIT 1"))
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Mutual aid: a Nanjing county may draw stock from a warehouse of neighbouring Zhenjiang (its
+/// pull scope), not from Suzhou (beyond 100 km), and may not put stock into Zhenjiang's books.
+fn a_county_dispatches_from_a_neighbouring_citys_stock_but_not_beyond_its_scope(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = hub_db(dir.path(), backend);
+    let hub = Hub::start(&store, &[]);
+    let (_, county) = token(&hub.db, "320102", "editor");
+    let a = replica(dir.path(), "a.db", true);
+    let zhenjiang = stock_item_in(&a, "3211");
+    dispatch(&a, &zhenjiang, "支援镇江：调出 1");
+    let before = hub.log_len();
+    sync(&a, &hub, &county).unwrap();
+    assert_eq!(hub.log_len(), before + 1, "the dispatch is at the hub");
+
+    let far = replica(dir.path(), "far.db", true);
+    dispatch(&far, &stock_item_in(&far, "3205"), "苏州：调出 1");
+    let err = sync(&far, &hub, &county).unwrap_err();
+    assert_eq!(err.code, yingji_api::ErrorCode::SyncRefused);
+    assert!(err.message_en.contains("3205"), "{}", err.message_en);
+
+    let receipt = replica(dir.path(), "receipt.db", true);
+    Console::open(&receipt)
+        .unwrap()
+        .add_ledger_entry(&StockMovement {
+            stock_item_id: stock_item_in(&receipt, "3211"),
+            entry_kind: "receipt".into(),
+            quantity_delta: 5.0,
+            note: "入库到镇江".into(),
+        })
+        .unwrap();
+    assert_eq!(sync(&receipt, &hub, &county).unwrap_err().code, yingji_api::ErrorCode::SyncRefused);
+    assert_eq!(hub.log_len(), before + 1, "nothing else was written");
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -691,6 +733,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     two_replicas_converge_and_a_concurrent_edit_is_listed_as_a_conflict,
+    a_county_dispatches_from_a_neighbouring_citys_stock_but_not_beyond_its_scope,
     dispatching_more_than_there_was_is_flagged_on_both_sides_and_each_entry_exists_once,
     an_empty_replica_pulls_its_scope_and_a_demo_replica_pulls_nothing,
     out_of_scope_revoked_malformed_oversized_and_mismatched_requests_are_refused_and_write_nothing,

@@ -513,7 +513,10 @@ pub(crate) fn apply_push(
         }
         let allowed = match decl.scope {
             SyncScope::Reference => scope::is_province(&device.region_code),
-            SyncScope::Regional => scope::may_write(&device.region_code, &c.region_code),
+            SyncScope::Regional => {
+                scope::may_write(&device.region_code, &c.region_code)
+                    || (is_mutual_aid_dispatch(c) && sees_region(tx, &device.region_code, &c.region_code)?)
+            }
         };
         if !allowed {
             return Err(HubError::Forbidden(format!(
@@ -608,6 +611,36 @@ pub(crate) fn apply_push(
 fn tx_finish(tx: &mut dyn HubTx, batch_id: &str, hlc: &str, response: &PushResponse) -> Result<(), HubError> {
     tx.set_meta("hlc", hlc)?;
     tx.record_batch(batch_id, &json(response))
+}
+
+/// A dispatch from another region's stock (mutual aid across a boundary): a new `stock_ledger`
+/// entry of kind `dispatch` that takes stock out. A device may write one for any warehouse it
+/// sees (its pull scope); the over-allocation check after the batch catches a stock line
+/// drawn below zero from two sides.
+fn is_mutual_aid_dispatch(c: &Change) -> bool {
+    c.tbl == "stock_ledger"
+        && c.insert
+        && !c.deleted
+        && c.fields.get("entry_kind").and_then(Value::as_str) == Some("dispatch")
+        && c.fields.get("quantity_delta").and_then(Value::as_f64).is_some_and(|q| q < 0.0)
+}
+
+/// Whether records of `record_region` are in the pull scope of a device of `device_region`
+/// (the pairwise form of [`scope::visible_regions`]).
+fn sees_region(tx: &mut dyn HubTx, device_region: &str, record_region: &str) -> Result<bool, HubError> {
+    if scope::is_province(device_region) || device_region == record_region || scope::is_province(record_region) {
+        return Ok(true);
+    }
+    let (own, other) = (scope::city_of(device_region), scope::city_of(record_region));
+    if own == other {
+        return Ok(true);
+    }
+    let mut info = |code: &str| -> Result<Option<RegionInfo>, HubError> {
+        Ok(tx.read_row("regions", code)?.filter(|row| row.1.is_empty()).and_then(|row| regions_from([json(&row.2)]).pop()))
+    };
+    let (Some(a), Some(b)) = (info(&own)?, info(&other)?) else { return Ok(false) };
+    let visible = scope::visible_regions(device_region, &[a, b]).unwrap_or_default();
+    Ok(visible.contains(&other))
 }
 
 /// The regions a pull's scope is computed from, from the `fields` JSON of the `regions` rows.
