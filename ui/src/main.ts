@@ -151,8 +151,12 @@ function renderHeader(): void {
   els.banner.hidden = !state.overview?.dataset.is_demo;
 }
 
+/** The views in the navigation bar, in order; Alt+1 … Alt+9, Alt+0 open the first ten. */
+const NAV_VIEWS: View[] = ["overview", "map", "incidents", ...PANELS, "chemicals"];
+const navKey = (i: number): string | null => (i < 9 ? String(i + 1) : i === 9 ? "0" : null);
+
 function renderNav(): void {
-  const views: View[] = ["overview", "map", "incidents", ...PANELS, "chemicals"];
+  const views = NAV_VIEWS;
   clear(
     els.nav,
     views.map((v, i) =>
@@ -161,7 +165,7 @@ function renderNav(): void {
         {
           class: state.view === v ? "active" : "",
           "data-testid": `nav-${v}`,
-          title: `Alt+${i + 1}`,
+          title: navKey(i) ? `Alt+${navKey(i)}` : undefined,
           onclick: () => void openView(v),
         },
         t(`nav.${v}`),
@@ -795,7 +799,8 @@ document.addEventListener("keydown", (e) => {
   if (e.key === "Escape" && !typing && (state.detail || state.near || model.active)) closeDetail();
   if ((e.key === "q" || e.key === "Q") && !typing && state.view === "map") oneMap?.setQueryMode(true);
   if (state.view === "incidents" && incidents.key(e)) { e.preventDefault(); return; }
-  if (e.altKey && /^[1-8]$/.test(e.key)) { void openView((["overview", "map", ...PANELS] as View[])[Number(e.key) - 1]); e.preventDefault(); }
+  const nav = e.altKey ? NAV_VIEWS.findIndex((_, i) => navKey(i) === e.key) : -1;
+  if (nav >= 0) { void openView(NAV_VIEWS[nav]); e.preventDefault(); }
 });
 
 // ---- start -------------------------------------------------------------------------------
