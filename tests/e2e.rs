@@ -138,7 +138,26 @@ fn one_map_draws_layers_and_answers_a_one_click_query() {
     );
     assert_eq!(packs, json!(["base"]));
 
-    // Pick a point in the middle of the map (central Jiangsu) with a 50 km radius.
+    // A county's detailed map added as a map pack (MBTiles of PNG tiles over Jiangning): it is
+    // listed with its zoom range and area, and its tiles are drawn above the base map.
+    let pack = county_map_pack(dir.path());
+    s.script("document.querySelector('[data-testid=map-packs]').open = true; return true", json!([]));
+    let path = s.find("[data-testid=pack-path]");
+    s.type_into(&path, pack.to_str().unwrap());
+    s.script("document.querySelector('[data-testid=pack-add]').click(); return true", json!([]));
+    let row = s.wait_for(
+        "the county pack in the list",
+        "const r = document.querySelector('[data-testid=map-packs] tr[data-pack]:not([data-pack=base])'); \
+         return r ? r.textContent : null",
+        json!([]),
+    );
+    let row = row.as_str().unwrap();
+    assert!(row.contains("江宁测试图") && row.contains("9–11") && row.contains("118.70"), "{row}");
+    s.wait_for("the pack's tiles drawn", "return Number(document.getElementById('map').dataset.packTiles || 0) > 0", json!([]));
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    s.screenshot(&target_dir().join("e2e-screenshots/one-map-pack.png"));
+
+    // Pick the point in the middle of the map (over the county pack) with a 50 km radius.
     s.script(
         "const n = document.querySelector('[data-testid=stock-n]'); if (n) { n.value = '3'; } return true;",
         json!([]),
@@ -236,4 +255,55 @@ fn chemical_library_search_and_detail() {
     let marks = s.script("return document.querySelectorAll('[data-testid=chem-unverified]').length", json!([]));
     assert!(marks.as_u64().unwrap() > 0, "hand-entered values carry the mark");
     s.screenshot(&target_dir().join("e2e-screenshots/chemical-detail.png"));
+}
+
+/// A small county map pack: an MBTiles file (format 1.3) of translucent PNG tiles over Jiangning,
+/// zoom 9–11, the kind of detailed map a county office adds.
+fn county_map_pack(dir: &std::path::Path) -> std::path::PathBuf {
+    let png = dir.join("tile.png");
+    let made = std::process::Command::new("convert")
+        .args(["-size", "256x256", "xc:rgba(200,60,40,0.35)", "-stroke", "rgb(120,20,10)", "-strokewidth", "4"])
+        .args(["-fill", "none", "-draw", "rectangle 2,2 253,253"])
+        .arg(&png)
+        .status()
+        .expect("ImageMagick's convert is installed");
+    assert!(made.success());
+    let tile = std::fs::read(&png).unwrap();
+    let path = dir.join("jiangning.mbtiles");
+    let db = rusqlite::Connection::open(&path).unwrap();
+    db.execute_batch(
+        "CREATE TABLE metadata (name TEXT, value TEXT);
+         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+         CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);",
+    )
+    .unwrap();
+    let (west, south, east, north) = (118.70, 31.80, 119.05, 32.05);
+    for (k, v) in [
+        ("name", "江宁测试图".to_owned()),
+        ("format", "png".to_owned()),
+        ("minzoom", "9".to_owned()),
+        ("maxzoom", "11".to_owned()),
+        ("bounds", format!("{west},{south},{east},{north}")),
+    ] {
+        db.execute("INSERT INTO metadata VALUES (?1, ?2)", [k, &v]).unwrap();
+    }
+    // Web Mercator tile numbers (OSM slippy map convention); MBTiles rows count from the south (TMS).
+    let tile_xy = |lon: f64, lat: f64, z: u32| {
+        let n = f64::from(1u32 << z);
+        let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+        let lat_r = lat.to_radians();
+        let y = ((1.0 - (lat_r.tan() + 1.0 / lat_r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
+        (x, y)
+    };
+    for z in 9..=11 {
+        let (x0, y0) = tile_xy(west, north, z);
+        let (x1, y1) = tile_xy(east, south, z);
+        for x in x0..=x1 {
+            for y in y0..=y1 {
+                let row = (1u32 << z) - 1 - y;
+                db.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", rusqlite::params![z, x, row, tile]).unwrap();
+            }
+        }
+    }
+    path
 }

@@ -85,10 +85,11 @@ export class OneMap {
     this.ready = new Promise((resolve) => this.map.once("load", () => resolve()));
     // Observable state for people and tests: base tiles drawn, where the map looks.
     let baseTiles = 0;
+    let packTiles = 0;
     this.map.on("sourcedata", (e) => {
-      if (e.tile && e.sourceId && !e.sourceId.startsWith("yj-") && !e.sourceId.startsWith("pack-")) {
-        container.dataset.baseTiles = String(++baseTiles);
-      }
+      if (!e.tile || !e.sourceId || e.sourceId.startsWith("yj-")) return;
+      if (e.sourceId.startsWith("pack-")) container.dataset.packTiles = String(++packTiles);
+      else container.dataset.baseTiles = String(++baseTiles);
     });
     this.map.on("moveend", () => {
       const c = this.map.getCenter();
