@@ -3,6 +3,7 @@
 //! result; the logic lives in the core crates.
 
 mod model;
+mod prep;
 mod sync;
 
 use std::{
@@ -261,7 +262,22 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             model::model_runs,
             model::rerun_model_run,
             model::compare_model_runs,
-            model::source_strength
+            model::source_strength,
+            prep::plans,
+            prep::add_plan,
+            prep::advance_plan,
+            prep::plans_by_region,
+            prep::attach_plan_file,
+            prep::attach_finding_file,
+            prep::plan_card,
+            prep::plan_card_pdf,
+            prep::record_inspection,
+            prep::findings,
+            prep::advance_finding,
+            prep::findings_by_region,
+            prep::cases,
+            prep::case,
+            prep::cases_like_incident
         ])
 }
 

@@ -18,8 +18,9 @@ import type { MapPackDto } from "./bindings/MapPackDto";
 import { BLANK_STYLE, COLOURS, LAYER_GROUPS, type LayerGroup, loadBaseStyle, OneMap } from "./map";
 import { type ModelOrigin, ModelPanel } from "./model";
 import { SyncView } from "./sync";
+import { openPlanCard, renderPrep } from "./prep";
 
-type View = "overview" | "map" | "chemicals" | ResourceKind;
+type View = "overview" | "map" | "chemicals" | "prep" | ResourceKind;
 const PANELS: ResourceKind[] = ["team", "expert", "warehouse", "stock_item", "risk_source", "target"];
 const PAGE = 50;
 const SUBTYPE_VOCAB: Partial<Record<ResourceKind, string>> = {
@@ -133,7 +134,7 @@ function renderHeader(): void {
 }
 
 function renderNav(): void {
-  const views: View[] = ["overview", "map", ...PANELS, "chemicals"];
+  const views: View[] = ["overview", "map", ...PANELS, "chemicals", "prep"];
   clear(
     els.nav,
     views.map((v, i) =>
@@ -146,7 +147,7 @@ function renderNav(): void {
           onclick: () => void openView(v),
         },
         t(`nav.${v}`),
-        v !== "overview" && v !== "map" && v !== "chemicals" && state.overview
+        v !== "overview" && v !== "map" && v !== "chemicals" && v !== "prep" && state.overview
           ? h("span", { class: "count" }, state.overview.totals.find((c) => c.kind === v)?.count ?? "")
           : null,
       ),
@@ -216,7 +217,7 @@ function renderOverview(): void {
 // ---- resource panels ---------------------------------------------------------------------
 
 async function loadRows(append: boolean): Promise<void> {
-  if (state.view === "overview" || state.view === "map" || state.view === "chemicals") return;
+  if (state.view === "overview" || state.view === "map" || state.view === "chemicals" || state.view === "prep") return;
   const kind = state.view;
   const page = await guarded(() =>
     api.listResources({
@@ -248,7 +249,7 @@ function regionOptions(): HTMLOptionElement[] {
 let filterTimer: number | undefined;
 
 function renderPanel(): void {
-  if (state.view === "overview" || state.view === "map" || state.view === "chemicals") return;
+  if (state.view === "overview" || state.view === "map" || state.view === "chemicals" || state.view === "prep") return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const text = h("input", {
@@ -291,7 +292,7 @@ function renderPanel(): void {
 
 function renderList(): void {
   const list = document.getElementById("list");
-  if (!list || state.view === "overview" || state.view === "map" || state.view === "chemicals") return;
+  if (!list || state.view === "overview" || state.view === "map" || state.view === "chemicals" || state.view === "prep") return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const showQty = kind === "stock_item";
@@ -342,7 +343,7 @@ async function openView(v: View): Promise<void> {
   }
   state.view = v;
   renderNav();
-  if (v !== "chemicals") renderDetail(); // the library's page leaves the side panel
+  if (v !== "chemicals" && v !== "prep") renderDetail(); // these pages lead the side panel themselves
   els.content.classList.toggle("content-map", v === "map");
   if (v === "overview") {
     renderOverview();
@@ -355,6 +356,11 @@ async function openView(v: View): Promise<void> {
   if (v === "chemicals") {
     state.detail = null;
     await renderChemicals(els.content, els.detail);
+    return;
+  }
+  if (v === "prep") {
+    state.detail = null;
+    await renderPrep(els.content, els.detail, (lat, lon) => void showOnMap(lat, lon));
     return;
   }
   state.subtypes = (await guarded(() => api.subtypes(v))) ?? [];
@@ -412,6 +418,9 @@ function renderDetail(): void {
       ? h("div", { class: "actions" },
           h("button", { "data-testid": "detail-nearby", onclick: () => void runNear(d.lat!, d.lon!) }, t("near.around", { km: state.radiusKm })),
           d.kind === "risk_source"
+            ? h("button", { "data-testid": "detail-plan-card", onclick: () => void openCard(d.id) }, t("prep.card.open"))
+            : null,
+          d.kind === "risk_source"
             ? h("button", { "data-testid": "detail-model", onclick: () => void openModel({ lat: d.lat!, lon: d.lon!, place: d.name, regionCode: d.region_code, chemicals: d.chemicals.map((c) => ({ name: c.name_zh, cas: c.cas })) }) }, t("model.open"))
             : null,
           state.view === "map" ? null : h("button", { onclick: () => void showOnMap(d.lat!, d.lon!) }, t("map.show")))
@@ -432,6 +441,15 @@ function renderDetail(): void {
           h("tbody", {}, d.ledger.map((l) => h("tr", {}, h("td", { class: "mono" }, l.recorded_at.slice(0, 16).replace("T", " ")), h("td", {}, vocab("ledger_kind", l.entry_kind)), h("td", { class: "num" }, l.quantity_delta > 0 ? `+${l.quantity_delta}` : l.quantity_delta), h("td", {}, l.note)))))]
       : null,
   );
+}
+
+/** The plan card of a risk source in the preparedness view (from its details or the map). */
+async function openCard(riskSourceId: string): Promise<void> {
+  state.view = "prep";
+  state.detail = null;
+  renderNav();
+  els.content.classList.remove("content-map");
+  await openPlanCard(riskSourceId, els.content, els.detail, (lat, lon) => void showOnMap(lat, lon));
 }
 
 function closeDetail(): void {
@@ -773,8 +791,9 @@ function renderAll(): void {
   if (state.view === "overview") renderOverview();
   else if (state.view === "map") void renderMap();
   else if (state.view === "chemicals") { void renderChemicals(els.content, els.detail); }
+  else if (state.view === "prep") { void renderPrep(els.content, els.detail, (lat, lon) => void showOnMap(lat, lon)); }
   else renderPanel();
-  if (state.view !== "chemicals") renderDetail();
+  if (state.view !== "chemicals" && state.view !== "prep") renderDetail();
   if (state.hits.length) renderHits();
 }
 
@@ -824,7 +843,7 @@ async function followChanges(initial: number | null): Promise<void> {
       if (overview) state.overview = overview;
       renderNav();
       if (state.view === "overview") renderOverview();
-      else if (state.view !== "map" && state.view !== "chemicals") await loadRows(false);
+      else if (state.view !== "map" && state.view !== "chemicals" && state.view !== "prep") await loadRows(false);
       if (oneMap) {
         const data = await guarded(() => api.mapData());
         if (data) await oneMap.setData(data);

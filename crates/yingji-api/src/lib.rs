@@ -8,6 +8,7 @@ mod error;
 mod incidents;
 mod maps;
 mod model_runs;
+mod prep;
 mod sync;
 mod sync_agent;
 
@@ -23,6 +24,7 @@ pub use error::{ApiError, ErrorCode};
 pub use incidents::*;
 pub use maps::{MapPackDto, Maps, BASE_ARCHIVE};
 pub use model_runs::*;
+pub use prep::*;
 pub use sync::*;
 pub use sync_agent::*;
 use yingji_store::{
@@ -66,7 +68,9 @@ impl Console {
         Console::open(path)
     }
 
-    pub fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<Console, ApiError> {
+    pub fn with_store(mut store: Store, clock: Arc<dyn Clock>) -> Result<Console, ApiError> {
+        // The case library is reference data shipped with the program, like the chemical library.
+        yingji_prep::cases::ensure_loaded(&mut store, clock.as_ref())?;
         let region_names = records::regions(store.conn())?.into_iter().map(|r| (r.code, r.name_zh)).collect();
         Ok(Console { store, clock, region_names })
     }
