@@ -586,7 +586,7 @@ function cardView(): HTMLElement {
             r.intakes.length === 0 ? h("p", { class: "empty" }, t("prep.card.no_intakes")) :
               h("table", { class: "grid small", "data-testid": "card-intakes" },
                 h("thead", {}, h("tr", {}, [t("prep.card.intake"), t("prep.region"), t("prep.card.front"), t("prep.card.peak")].map((k) => h("th", {}, k)))),
-                h("tbody", {}, r.intakes.map((i) => h("tr", {}, h("td", {}, i.name), h("td", {}, i.region_name), h("td", { class: "num" }, i.front_s === null ? "—" : dur(i.front_s)), h("td", { class: "num" }, dur(i.peak_s)))))),
+                h("tbody", {}, r.intakes.map((i) => h("tr", {}, h("td", {}, i.name), h("td", {}, i.region_name), h("td", { class: "num" }, i.front_s === null ? `< ${r.threshold_mg_l} mg/L` : dur(i.front_s)), h("td", { class: "num" }, dur(i.peak_s)))))),
             r.works.length === 0 ? null :
               h("table", { class: "grid small", "data-testid": "card-works" },
                 h("thead", {}, h("tr", {}, [t("prep.card.work"), t("prep.card.close_by"), t("prep.card.protects")].map((k) => h("th", {}, k)))),

@@ -547,11 +547,11 @@ fn lines(card: &PlanCard) -> Vec<Line> {
                     Style::Body,
                     0.0,
                     format!(
-                        "{}. {}  前锋 {}  峰值 {}",
+                        "{}. {}  峰值约 {} 后到达{}",
                         i + 1,
                         t.name,
-                        t.front_s.map_or("—".to_owned(), duration_zh),
-                        duration_zh(t.peak_s)
+                        duration_zh(t.peak_s),
+                        t.front_s.map_or(format!("（参考情景下浓度低于 {} mg/L）", r.threshold_mg_l), |f| format!("，前锋 {}", duration_zh(f)))
                     ),
                 );
             }
