@@ -272,11 +272,11 @@ function plansView(): HTMLElement {
             onkeydown: (e: KeyboardEvent) => { if (e.key === "Enter") (e.currentTarget as HTMLElement).click(); },
           },
             h("td", { class: "name" }, p.title, p.is_demo ? h("span", { class: "badge demo" }, t("demo.badge")) : null),
-            h("td", {}, vocab("plan_subject", p.subject_kind)),
-            h("td", {}, p.region_name),
-            h("td", {}, vocab("plan_status", p.status)),
+            h("td", { class: "nw" }, vocab("plan_subject", p.subject_kind)),
+            h("td", { class: "nw" }, p.region_name),
+            h("td", { class: "nw" }, vocab("plan_status", p.status)),
             h("td", { class: "mono" }, p.revision_due_on ?? "—"),
-            h("td", {}, stateBadge(p.revision_state, p.days_overdue)))))),
+            h("td", { class: "nw" }, stateBadge(p.revision_state, p.days_overdue)))))),
   );
 }
 
@@ -368,9 +368,9 @@ function findingRows(list: FindingDto[], showSource: boolean): HTMLElement {
     },
       showSource ? h("td", {}, f.risk_source_name, h("div", { class: "secondary" }, f.region_name)) : null,
       h("td", { class: "name" }, f.description, f.is_demo ? h("span", { class: "badge demo" }, t("demo.badge")) : null),
-      h("td", {}, h("span", { class: `prep-sev ${f.severity}` }, vocab("severity", f.severity))),
+      h("td", { class: "nw" }, h("span", { class: `prep-sev ${f.severity}` }, vocab("severity", f.severity))),
       h("td", { class: "mono" }, f.deadline_on),
-      h("td", {}, vocab("finding_status", f.status), f.overdue ? h("span", { class: "prep-state overdue", "data-state": "overdue" }, t("prep.days_over", { n: f.days_overdue ?? 0 })) : null)))));
+      h("td", { class: "nw" }, vocab("finding_status", f.status), f.overdue ? h("span", { class: "prep-state overdue", "data-state": "overdue" }, t("prep.days_over", { n: f.days_overdue ?? 0 })) : null)))));
 }
 
 function findingsView(): HTMLElement {
