@@ -624,9 +624,12 @@ function casesView(): HTMLElement {
           onkeydown: (e: KeyboardEvent) => { if (e.key === "Enter") (e.currentTarget as HTMLElement).click(); },
         },
           h("td", { class: "mono" }, c.occurred_on),
-          h("td", { class: "name" }, zh() ? c.title_zh : c.title_en, h("div", { class: "secondary" }, c.place_zh)),
-          h("td", {}, c.incident_types.map((x) => vocab("incident_type", x)).join("、")),
-          h("td", {}, c.pollutants.map((p) => (zh() ? p.name_zh : p.name_en)).join("、")))))),
+          h("td", { class: "name" }, zh() ? c.title_zh : c.title_en,
+            h("div", { class: "secondary" }, c.place_zh),
+            h("div", { class: "secondary" }, [
+              c.incident_types.map((x) => vocab("incident_type", x)).join("、"),
+              c.pollutants.map((p) => (zh() ? p.name_zh : p.name_en)).join("、"),
+            ].join(" · "))))))),
   );
 }
 
