@@ -7,6 +7,7 @@ use yingji_tests::{built_binary, target_dir, webdriver::Driver};
 
 mod e2e_incident;
 mod e2e_model;
+mod e2e_prep;
 mod e2e_sync;
 
 /// The app starts on the demo data; a search for a team by part of its Chinese name finds it,

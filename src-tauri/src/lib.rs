@@ -4,6 +4,7 @@
 
 mod incident;
 mod model;
+mod prep;
 mod sync;
 
 use std::{
@@ -290,7 +291,22 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             incident::export_warning_cap,
             incident::add_incident_cost,
             incident::closing_summary,
-            incident::close_incident
+            incident::close_incident,
+            prep::plans,
+            prep::add_plan,
+            prep::advance_plan,
+            prep::plans_by_region,
+            prep::attach_plan_file,
+            prep::attach_finding_file,
+            prep::plan_card,
+            prep::plan_card_pdf,
+            prep::record_inspection,
+            prep::findings,
+            prep::advance_finding,
+            prep::findings_by_region,
+            prep::cases,
+            prep::case,
+            prep::cases_like_incident
         ])
 }
 

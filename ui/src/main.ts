@@ -19,8 +19,9 @@ import { BLANK_STYLE, COLOURS, LAYER_GROUPS, type LayerGroup, loadBaseStyle, One
 import { type ModelOrigin, ModelPanel } from "./model";
 import { SyncView } from "./sync";
 import { type AlarmOrigin, IncidentView } from "./incident";
+import { openPlanCard, renderPrep } from "./prep";
 
-type View = "overview" | "map" | "incidents" | "chemicals" | ResourceKind;
+type View = "overview" | "map" | "incidents" | "chemicals" | "prep" | ResourceKind;
 const PANELS: ResourceKind[] = ["team", "expert", "warehouse", "stock_item", "risk_source", "target"];
 const PAGE = 50;
 const SUBTYPE_VOCAB: Partial<Record<ResourceKind, string>> = {
@@ -152,7 +153,7 @@ function renderHeader(): void {
 }
 
 /** The views in the navigation bar, in order; Alt+1 … Alt+9, Alt+0 open the first ten. */
-const NAV_VIEWS: View[] = ["overview", "map", "incidents", ...PANELS, "chemicals"];
+const NAV_VIEWS: View[] = ["overview", "map", "incidents", ...PANELS, "chemicals", "prep"];
 const navKey = (i: number): string | null => (i < 9 ? String(i + 1) : i === 9 ? "0" : null);
 
 function renderNav(): void {
@@ -169,7 +170,7 @@ function renderNav(): void {
           onclick: () => void openView(v),
         },
         t(`nav.${v}`),
-        v !== "overview" && v !== "map" && v !== "incidents" && v !== "chemicals" && state.overview
+        v !== "overview" && v !== "map" && v !== "incidents" && v !== "chemicals" && v !== "prep" && state.overview
           ? h("span", { class: "count" }, state.overview.totals.find((c) => c.kind === v)?.count ?? "")
           : null,
       ),
@@ -239,7 +240,7 @@ function renderOverview(): void {
 // ---- resource panels ---------------------------------------------------------------------
 
 async function loadRows(append: boolean): Promise<void> {
-  if (state.view === "overview" || state.view === "map" || state.view === "incidents" || state.view === "chemicals") return;
+  if (state.view === "overview" || state.view === "map" || state.view === "incidents" || state.view === "chemicals" || state.view === "prep") return;
   const kind = state.view;
   const page = await guarded(() =>
     api.listResources({
@@ -271,7 +272,7 @@ function regionOptions(): HTMLOptionElement[] {
 let filterTimer: number | undefined;
 
 function renderPanel(): void {
-  if (state.view === "overview" || state.view === "map" || state.view === "incidents" || state.view === "chemicals") return;
+  if (state.view === "overview" || state.view === "map" || state.view === "incidents" || state.view === "chemicals" || state.view === "prep") return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const text = h("input", {
@@ -314,7 +315,7 @@ function renderPanel(): void {
 
 function renderList(): void {
   const list = document.getElementById("list");
-  if (!list || state.view === "overview" || state.view === "map" || state.view === "incidents" || state.view === "chemicals") return;
+  if (!list || state.view === "overview" || state.view === "map" || state.view === "incidents" || state.view === "chemicals" || state.view === "prep") return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const showQty = kind === "stock_item";
@@ -365,7 +366,7 @@ async function openView(v: View): Promise<void> {
   }
   state.view = v;
   renderNav();
-  if (v !== "chemicals" && v !== "incidents") renderDetail(); // these views draw the side panel themselves
+  if (v !== "chemicals" && v !== "incidents" && v !== "prep") renderDetail(); // these views draw the side panel themselves
   els.content.classList.toggle("content-map", v === "map");
   if (v === "overview") {
     renderOverview();
@@ -382,6 +383,11 @@ async function openView(v: View): Promise<void> {
   if (v === "chemicals") {
     state.detail = null;
     await renderChemicals(els.content, els.detail);
+    return;
+  }
+  if (v === "prep") {
+    state.detail = null;
+    await renderPrep(els.content, els.detail, (lat, lon) => void showOnMap(lat, lon));
     return;
   }
   state.subtypes = (await guarded(() => api.subtypes(v))) ?? [];
@@ -439,6 +445,9 @@ function renderDetail(): void {
       ? h("div", { class: "actions" },
           h("button", { "data-testid": "detail-nearby", onclick: () => void runNear(d.lat!, d.lon!) }, t("near.around", { km: state.radiusKm })),
           d.kind === "risk_source"
+            ? h("button", { "data-testid": "detail-plan-card", onclick: () => void openCard(d.id) }, t("prep.card.open"))
+            : null,
+          d.kind === "risk_source"
             ? h("button", { "data-testid": "detail-model", onclick: () => void openModel({ lat: d.lat!, lon: d.lon!, place: d.name, regionCode: d.region_code, chemicals: d.chemicals.map((c) => ({ name: c.name_zh, cas: c.cas })) }) }, t("model.open"))
             : null,
           d.kind === "risk_source"
@@ -462,6 +471,15 @@ function renderDetail(): void {
           h("tbody", {}, d.ledger.map((l) => h("tr", {}, h("td", { class: "mono" }, l.recorded_at.slice(0, 16).replace("T", " ")), h("td", {}, vocab("ledger_kind", l.entry_kind)), h("td", { class: "num" }, l.quantity_delta > 0 ? `+${l.quantity_delta}` : l.quantity_delta), h("td", {}, l.note)))))]
       : null,
   );
+}
+
+/** The plan card of a risk source in the preparedness view (from its details or the map). */
+async function openCard(riskSourceId: string): Promise<void> {
+  state.view = "prep";
+  state.detail = null;
+  renderNav();
+  els.content.classList.remove("content-map");
+  await openPlanCard(riskSourceId, els.content, els.detail, (lat, lon) => void showOnMap(lat, lon));
 }
 
 function closeDetail(): void {
@@ -813,8 +831,9 @@ function renderAll(): void {
   else if (state.view === "map") void renderMap();
   else if (state.view === "chemicals") { void renderChemicals(els.content, els.detail); }
   else if (state.view === "incidents") incidents.render();
+  else if (state.view === "prep") { void renderPrep(els.content, els.detail, (lat, lon) => void showOnMap(lat, lon)); }
   else renderPanel();
-  if (state.view !== "chemicals" && state.view !== "incidents") renderDetail();
+  if (state.view !== "chemicals" && state.view !== "incidents" && state.view !== "prep") renderDetail();
   if (state.hits.length) renderHits();
 }
 
@@ -865,7 +884,7 @@ async function followChanges(initial: number | null): Promise<void> {
       renderNav();
       if (state.view === "overview") renderOverview();
       else if (state.view === "incidents") await incidents.followChanges();
-      else if (state.view !== "map" && state.view !== "chemicals") await loadRows(false);
+      else if (state.view !== "map" && state.view !== "chemicals" && state.view !== "prep") await loadRows(false);
       if (oneMap) {
         const data = await guarded(() => api.mapData());
         if (data) await oneMap.setData(data);

@@ -10,6 +10,7 @@ mod incident_window;
 mod incidents;
 mod maps;
 mod model_runs;
+mod prep;
 mod sync;
 mod sync_agent;
 
@@ -27,6 +28,7 @@ pub use incident_window::*;
 pub use incidents::*;
 pub use maps::{MapPackDto, Maps, BASE_ARCHIVE};
 pub use model_runs::*;
+pub use prep::*;
 pub use sync::*;
 pub use sync_agent::*;
 use yingji_store::{
@@ -70,7 +72,9 @@ impl Console {
         Console::open(path)
     }
 
-    pub fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<Console, ApiError> {
+    pub fn with_store(mut store: Store, clock: Arc<dyn Clock>) -> Result<Console, ApiError> {
+        // The case library is reference data shipped with the program, like the chemical library.
+        yingji_prep::cases::ensure_loaded(&mut store, clock.as_ref())?;
         let region_names = records::regions(store.conn())?.into_iter().map(|r| (r.code, r.name_zh)).collect();
         Ok(Console { store, clock, region_names })
     }

@@ -6,6 +6,7 @@
 mod chem;
 mod incident;
 mod model_runs;
+mod prep;
 mod sync;
 
 use std::{io::Read, path::PathBuf, process::ExitCode};
@@ -103,6 +104,23 @@ enum Command {
     },
     /// Incident command: alarm, log, tier, deadlines, orders, support, dispatch, reports, warnings, closing.
     Incident(incident::IncidentArgs),
+    /// Emergency plans: list, add, step (review/file/revise), attach, export, overdue.
+    Plan {
+        #[command(subcommand)]
+        plan: prep::PlanCommand,
+    },
+    /// The one-page plan card of a risk source: JSON, or a PDF with --pdf.
+    Card(prep::CardArgs),
+    /// Hazard inspections: record, findings, show, advance, attach, dashboard.
+    Inspect {
+        #[command(subcommand)]
+        inspect: prep::InspectCommand,
+    },
+    /// The case library of past incidents: list, show, like (an incident).
+    Case {
+        #[command(subcommand)]
+        case: prep::CaseCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -236,6 +254,10 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Edit { db, edit } => sync::edit(db, edit)?,
         Command::Chem { chem } => return chem::run(chem),
         Command::Incident(args) => incident::run(args)?,
+        Command::Plan { plan } => prep::plan(plan)?,
+        Command::Card(args) => prep::card(args)?,
+        Command::Inspect { inspect } => prep::inspect(inspect)?,
+        Command::Case { case } => prep::case(case)?,
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
         Command::Model { model: ModelCommand::Runs { db, json } } => model_runs::list(&db, json, &lang())?,
         Command::Model { model: ModelCommand::Spill { db, lat, lon, mass_kg, threshold_mg_l, decay_per_s } } => {

@@ -8,6 +8,7 @@
 
 mod catalog;
 pub mod geo;
+mod prep;
 pub mod rng;
 
 /// The chemicals the demo risk sources hold (name, CAS, UN number): the chemical library covers them all.
@@ -62,6 +63,7 @@ pub fn populate(store: &mut Store, seed: u64) -> Result<(), DemoError> {
     let tx = store.transaction()?;
     Builder { tx: &tx, rng: Rng::new(seed), geo: &geo, counties: Vec::new(), reaches: Vec::new(), parks: Vec::new() }
         .build(seed)?;
+    prep::populate(&tx, seed)?;
     tx.commit().map_err(StoreError::Query)?;
     Ok(())
 }

@@ -40,7 +40,7 @@ const CHARS_PER_LINE: f32 = 28.0;
 const TITLE_PT: f32 = 22.0;
 /// Width of a non-CJK character in em: Noto CJK's proportional Latin glyphs are ≤ 0.6 em wide
 /// for digits and most letters; counting 0.6 never overflows the line.
-const NARROW_EM: f32 = 0.6;
+pub const NARROW_EM: f32 = 0.6;
 
 /// Where a CJK font is looked for: `YINGJI_CJK_FONT` (a path, optionally `path#index`), then
 /// Debian's fonts-noto-cjk (face 2 of the collections is Simplified Chinese).
@@ -63,12 +63,13 @@ pub fn find_cjk_font() -> Result<(PathBuf, u32)> {
     Err(IncidentError::NoCjkFont { searched: candidates.iter().map(|c| c.0).collect::<Vec<_>>().join(", ") })
 }
 
-fn is_wide(c: char) -> bool {
+/// Whether `c` is drawn one em wide (CJK ideographs, kana, hangul, full-width forms).
+pub fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
 }
 
 /// Breaks a paragraph into lines of at most `width_em` ems.
-fn wrap(text: &str, width_em: f32) -> Vec<String> {
+pub fn wrap(text: &str, width_em: f32) -> Vec<String> {
     let width = |u: &str| u.chars().map(|c| if is_wide(c) { 1.0 } else { NARROW_EM }).sum::<f32>();
     // Units that stay on one line: a CJK character with the closing punctuation after it (GB/T
     // 15834 标点: ，。、；：？！ and closing brackets never begin a line), or a run of Latin letters
@@ -116,12 +117,17 @@ fn export_err(what: &str, e: impl std::fmt::Display) -> IncidentError {
     IncidentError::Export { message: format!("{what}: {e}") }
 }
 
-/// The report as a PDF with the CJK font subset and embedded.
-pub fn report_pdf(title: &str, body: &str) -> Result<Vec<u8>> {
+/// The CJK font of [`find_cjk_font`], loaded for krilla (also used by the plan cards of `yingji-prep`).
+pub fn load_cjk_font() -> Result<Font> {
     let (path, index) = find_cjk_font()?;
     let data = std::fs::read(&path).map_err(|e| export_err(&format!("cannot read the font {}", path.display()), e))?;
-    let font = Font::new(Arc::new(data).into(), index)
-        .ok_or_else(|| export_err("cannot use the font", format!("{} face {index}", path.display())))?;
+    Font::new(Arc::new(data).into(), index)
+        .ok_or_else(|| export_err("cannot use the font", format!("{} face {index}", path.display())))
+}
+
+/// The report as a PDF with the CJK font subset and embedded.
+pub fn report_pdf(title: &str, body: &str) -> Result<Vec<u8>> {
+    let font = load_cjk_font()?;
     let (page_w, page_h) = (A4_W_MM * PT_PER_MM, A4_H_MM * PT_PER_MM);
     let (left, top) = (LEFT_MM * PT_PER_MM, TOP_MM * PT_PER_MM);
     let block_w = BLOCK_W_MM * PT_PER_MM;

@@ -82,6 +82,13 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     t("incident_warnings", AppendOnly, Regional),
     t("incident_costs", AppendOnly, Regional),
     t("incident_closings", AppendOnly, Regional),
+    // Preparedness (migration 0008): a plan's status and dates merge field by field; an
+    // inspection, its findings and their status events are written once. Attachments
+    // (`prep_attachments`) and the case library stay local (see the migration).
+    t("emergency_plans", Descriptive, Regional),
+    t("inspections", AppendOnly, Regional),
+    t("inspection_findings", AppendOnly, Regional),
+    t("finding_events", AppendOnly, Regional),
     t("sync_conflicts", Descriptive, Regional),
     t("sync_over_allocations", Descriptive, Regional),
 ];
