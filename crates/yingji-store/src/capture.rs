@@ -82,6 +82,10 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     t("incident_warnings", AppendOnly, Regional),
     t("incident_costs", AppendOnly, Regional),
     t("incident_closings", AppendOnly, Regional),
+    // Tabletop drills (migration 0008): the scenario played and the drill clock's events and
+    // delivered injects, written once, so consoles synced through a drill hub share one clock.
+    t("drills", AppendOnly, Regional),
+    t("drill_events", AppendOnly, Regional),
     t("sync_conflicts", Descriptive, Regional),
     t("sync_over_allocations", Descriptive, Regional),
 ];
