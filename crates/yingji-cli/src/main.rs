@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout)] // a command-line program prints its answers
 
 mod chem;
+mod drill;
 mod incident;
 mod model_runs;
 mod sync;
@@ -103,6 +104,8 @@ enum Command {
     },
     /// Incident command: alarm, log, tier, deadlines, orders, support, dispatch, reports, warnings, closing.
     Incident(incident::IncidentArgs),
+    /// Tabletop drills: start one on a copy of a replica, run its clock, evaluate and replay it.
+    Drill(drill::DrillArgs),
 }
 
 #[derive(Subcommand)]
@@ -231,6 +234,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Edit { db, edit } => sync::edit(db, edit)?,
         Command::Chem { chem } => return chem::run(chem),
         Command::Incident(args) => incident::run(args)?,
+        Command::Drill(args) => drill::run(args)?,
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
         Command::Model { model: ModelCommand::Runs { db, json } } => model_runs::list(&db, json, &lang())?,
         Command::Model { model: ModelCommand::Spill { db, lat, lon, mass_kg, threshold_mg_l, decay_per_s } } => {
