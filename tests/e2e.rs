@@ -5,6 +5,7 @@ use serde_json::json;
 use yingji_api::{Console, ResourceKind, ResourceQuery};
 use yingji_tests::{built_binary, target_dir, webdriver::Driver};
 
+mod e2e_drill;
 mod e2e_model;
 mod e2e_sync;
 

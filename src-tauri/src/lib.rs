@@ -2,6 +2,7 @@
 //! Every command locks the open console, calls one `yingji_api` function and returns its
 //! result; the logic lives in the core crates.
 
+mod drill;
 mod model;
 mod sync;
 
@@ -261,7 +262,15 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             model::model_runs,
             model::rerun_model_run,
             model::compare_model_runs,
-            model::source_strength
+            model::source_strength,
+            drill::drill_current,
+            drill::drill_scenarios,
+            drill::drill_start,
+            drill::drill_leave,
+            drill::drill_clock,
+            drill::drill_evaluation,
+            drill::drill_export_evaluation,
+            drill::drill_replay
         ])
 }
 

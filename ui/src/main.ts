@@ -18,8 +18,9 @@ import type { MapPackDto } from "./bindings/MapPackDto";
 import { BLANK_STYLE, COLOURS, LAYER_GROUPS, type LayerGroup, loadBaseStyle, OneMap } from "./map";
 import { type ModelOrigin, ModelPanel } from "./model";
 import { SyncView } from "./sync";
+import { DrillView } from "./drill";
 
-type View = "overview" | "map" | "chemicals" | ResourceKind;
+type View = "overview" | "map" | "chemicals" | "drill" | ResourceKind;
 const PANELS: ResourceKind[] = ["team", "expert", "warehouse", "stock_item", "risk_source", "target"];
 const PAGE = 50;
 const SUBTYPE_VOCAB: Partial<Record<ResourceKind, string>> = {
@@ -74,6 +75,24 @@ const els = {
 const model = new ModelPanel(els.detail, {
   map: () => oneMap?.map ?? null,
   closed: () => { document.querySelector(".body")?.classList.remove("modelling"); oneMap?.resize(); renderDetail(); },
+});
+// Drills: the banner on every screen while the database is a drill, the drill page.
+const drill = new DrillView({
+  switched: async () => {
+    // Another database is open now (a drill started or left): reload what the window shows.
+    const [overview, regions] = await Promise.all([guarded(() => api.overview()), guarded(() => api.regions())]);
+    state.overview = overview ?? null;
+    state.regions = regions ?? [];
+    await drill.refresh();
+    if (oneMap) {
+      const data = await guarded(() => api.mapData());
+      if (data) await oneMap.setData(data);
+    }
+    state.view = "drill";
+    renderAll();
+  },
+  showError: (e) => showError(e),
+  pageOpen: () => state.view === "drill",
 });
 // Sync status in the footer, the sync panel in the detail column.
 // (The open panel is redrawn only when nothing in it has the focus: a note being typed stays.)
@@ -133,7 +152,7 @@ function renderHeader(): void {
 }
 
 function renderNav(): void {
-  const views: View[] = ["overview", "map", ...PANELS, "chemicals"];
+  const views: View[] = ["overview", "map", ...PANELS, "chemicals", "drill"];
   clear(
     els.nav,
     views.map((v, i) =>
@@ -146,7 +165,7 @@ function renderNav(): void {
           onclick: () => void openView(v),
         },
         t(`nav.${v}`),
-        v !== "overview" && v !== "map" && v !== "chemicals" && state.overview
+        v !== "overview" && v !== "map" && v !== "chemicals" && v !== "drill" && state.overview
           ? h("span", { class: "count" }, state.overview.totals.find((c) => c.kind === v)?.count ?? "")
           : null,
       ),
@@ -216,7 +235,7 @@ function renderOverview(): void {
 // ---- resource panels ---------------------------------------------------------------------
 
 async function loadRows(append: boolean): Promise<void> {
-  if (state.view === "overview" || state.view === "map" || state.view === "chemicals") return;
+  if (state.view === "overview" || state.view === "map" || state.view === "chemicals" || state.view === "drill") return;
   const kind = state.view;
   const page = await guarded(() =>
     api.listResources({
@@ -248,7 +267,7 @@ function regionOptions(): HTMLOptionElement[] {
 let filterTimer: number | undefined;
 
 function renderPanel(): void {
-  if (state.view === "overview" || state.view === "map" || state.view === "chemicals") return;
+  if (state.view === "overview" || state.view === "map" || state.view === "chemicals" || state.view === "drill") return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const text = h("input", {
@@ -291,7 +310,7 @@ function renderPanel(): void {
 
 function renderList(): void {
   const list = document.getElementById("list");
-  if (!list || state.view === "overview" || state.view === "map" || state.view === "chemicals") return;
+  if (!list || state.view === "overview" || state.view === "map" || state.view === "chemicals" || state.view === "drill") return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const showQty = kind === "stock_item";
@@ -355,6 +374,10 @@ async function openView(v: View): Promise<void> {
   if (v === "chemicals") {
     state.detail = null;
     await renderChemicals(els.content, els.detail);
+    return;
+  }
+  if (v === "drill") {
+    await drill.renderPage(els.content);
     return;
   }
   state.subtypes = (await guarded(() => api.subtypes(v))) ?? [];
@@ -729,7 +752,7 @@ async function openHit(hit: SearchHitDto): Promise<void> {
   }
   if (hit.kind === "region") {
     state.filter.region = hit.item_id;
-    await openView(state.view === "overview" ? "team" : state.view);
+    await openView(state.view === "overview" || state.view === "chemicals" || state.view === "drill" ? "team" : state.view);
     return;
   }
   if (!hit.resource_kind) return;
@@ -773,6 +796,7 @@ function renderAll(): void {
   if (state.view === "overview") renderOverview();
   else if (state.view === "map") void renderMap();
   else if (state.view === "chemicals") { void renderChemicals(els.content, els.detail); }
+  else if (state.view === "drill") void drill.renderPage(els.content);
   else renderPanel();
   if (state.view !== "chemicals") renderDetail();
   if (state.hits.length) renderHits();
@@ -780,7 +804,7 @@ function renderAll(): void {
 
 async function start(): Promise<void> {
   setLang(lang());
-  clear(root, els.header, els.banner, h("div", { class: "body" }, els.nav, els.content, els.detail), els.footer, els.error);
+  clear(root, els.header, drill.banner, els.banner, h("div", { class: "body" }, els.nav, els.content, els.detail), els.footer, els.error);
   els.content.textContent = t("status.loading");
   renderHeader();
   // The data version before the first read: any commit after it is followed.
@@ -804,6 +828,7 @@ async function start(): Promise<void> {
   }
   document.body.dataset.ready = "true";
   void sync.refresh();
+  drill.start();
   void followChanges(version);
 }
 
@@ -824,7 +849,7 @@ async function followChanges(initial: number | null): Promise<void> {
       if (overview) state.overview = overview;
       renderNav();
       if (state.view === "overview") renderOverview();
-      else if (state.view !== "map" && state.view !== "chemicals") await loadRows(false);
+      else if (state.view !== "map" && state.view !== "chemicals" && state.view !== "drill") await loadRows(false);
       if (oneMap) {
         const data = await guarded(() => api.mapData());
         if (data) await oneMap.setData(data);
