@@ -180,9 +180,9 @@ fn evaluation_and_replay_of_a_scripted_drill() {
     assert!(g.needed);
     assert_eq!(g.closed_min, Some(50.0), "closed 50 min after the release (10 min before the alarm)");
     let arrival = g.plume_arrival_min.unwrap();
-    assert!(arrival > 0.0, "{arrival}");
+    assert!(arrival > 100.0, "the works are about 2 h downstream: {arrival}");
     assert!((g.margin_min.unwrap() - (arrival - 50.0)).abs() <= 0.1, "margin = arrival − closing");
-    assert_eq!(g.in_time, arrival >= 50.0);
+    assert!(g.in_time);
     assert_eq!((e.resources.teams_called, e.resources.teams_needed), (1, 2));
     assert_eq!((e.resources.experts_called, e.resources.experts_needed), (0, 1));
     assert_eq!(e.resources.materials[0].allocated, 0.0);
