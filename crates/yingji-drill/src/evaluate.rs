@@ -235,7 +235,7 @@ pub fn evaluate(conn: &Connection, as_of: Timestamp) -> Result<Evaluation> {
             Ok(res) => {
                 for i in res.interceptions {
                     let arrival = crate::clock::whole_seconds(occurred + Duration::seconds_f64(i.close_by_s));
-                    let needed = d.scenario.needed.gates.iter().any(|g| *g == i.name);
+                    let needed = d.scenario.needed.gates.contains(&i.name);
                     let closed = actions.gates.iter().find(|(t, g)| g.work_id == i.work_id && *t <= as_of).map(|(t, _)| *t);
                     // Only the works the plume reaches within the drill, or that matter here.
                     if arrival > end && !needed && closed.is_none() {
