@@ -2,6 +2,7 @@
 //! Every command locks the open console, calls one `yingji_api` function and returns its
 //! result; the logic lives in the core crates.
 
+mod drill;
 mod incident;
 mod model;
 mod prep;
@@ -306,7 +307,15 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             prep::findings_by_region,
             prep::cases,
             prep::case,
-            prep::cases_like_incident
+            prep::cases_like_incident,
+            drill::drill_current,
+            drill::drill_scenarios,
+            drill::drill_start,
+            drill::drill_leave,
+            drill::drill_clock,
+            drill::drill_evaluation,
+            drill::drill_export_evaluation,
+            drill::drill_replay
         ])
 }
 

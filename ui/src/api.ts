@@ -31,6 +31,12 @@ import type { SearchHitDto } from "./bindings/SearchHitDto";
 import type { StockHitDto } from "./bindings/StockHitDto";
 import type { StockQuery } from "./bindings/StockQuery";
 import type { SubtypeCount } from "./bindings/SubtypeCount";
+import type { DrillClockDto } from "./bindings/DrillClockDto";
+import type { DrillEvaluationDto } from "./bindings/DrillEvaluationDto";
+import type { DrillReplayDto } from "./bindings/DrillReplayDto";
+import type { DrillStatusDto } from "./bindings/DrillStatusDto";
+import type { ScenarioSummaryDto } from "./bindings/ScenarioSummaryDto";
+import type { StartDrillDto } from "./bindings/StartDrillDto";
 
 export function isApiError(e: unknown): e is ApiError {
   return typeof e === "object" && e !== null && "code" in e && "message_zh" in e;
@@ -67,4 +73,12 @@ export const api = {
   chemicalSearch: (text: string, limit: number) => invoke<ChemicalSummaryDto[]>("chemical_search", { text, limit }),
   chemical: (cas: string) => invoke<LibraryChemicalDto>("chemical", { cas }),
   sourceStrength: (input: SourceStrengthInput) => invoke<SourceStrengthDto>("source_strength", { input }),
+  drillCurrent: () => invoke<DrillStatusDto | null>("drill_current"),
+  drillScenarios: () => invoke<ScenarioSummaryDto[]>("drill_scenarios"),
+  drillStart: (start: StartDrillDto) => invoke<DrillStatusDto>("drill_start", { start }),
+  drillLeave: () => invoke<void>("drill_leave"),
+  drillClock: (action: string, speed: number | null, by: string) => invoke<DrillClockDto>("drill_clock", { action, speed, by }),
+  drillEvaluation: (asOf: string | null) => invoke<DrillEvaluationDto>("drill_evaluation", { asOf }),
+  drillExportEvaluation: (asOf: string | null) => invoke<string>("drill_export_evaluation", { asOf }),
+  drillReplay: (asOf: string) => invoke<DrillReplayDto>("drill_replay", { asOf }),
 };

@@ -20,8 +20,9 @@ import { type ModelOrigin, ModelPanel } from "./model";
 import { SyncView } from "./sync";
 import { type AlarmOrigin, IncidentView } from "./incident";
 import { openPlanCard, renderPrep } from "./prep";
+import { DrillView } from "./drill";
 
-type View = "overview" | "map" | "incidents" | "chemicals" | "prep" | ResourceKind;
+type View = "overview" | "map" | "incidents" | "chemicals" | "prep" | "drill" | ResourceKind;
 const PANELS: ResourceKind[] = ["team", "expert", "warehouse", "stock_item", "risk_source", "target"];
 const PAGE = 50;
 const SUBTYPE_VOCAB: Partial<Record<ResourceKind, string>> = {
@@ -76,6 +77,24 @@ const els = {
 const model = new ModelPanel(els.detail, {
   map: () => oneMap?.map ?? null,
   closed: () => { document.querySelector(".body")?.classList.remove("modelling"); oneMap?.resize(); renderDetail(); },
+});
+// Drills: the banner on every screen while the database is a drill, the drill page.
+const drill = new DrillView({
+  switched: async () => {
+    // Another database is open now (a drill started or left): reload what the window shows.
+    const [overview, regions] = await Promise.all([guarded(() => api.overview()), guarded(() => api.regions())]);
+    state.overview = overview ?? null;
+    state.regions = regions ?? [];
+    await drill.refresh();
+    if (oneMap) {
+      const data = await guarded(() => api.mapData());
+      if (data) await oneMap.setData(data);
+    }
+    state.view = "drill";
+    renderAll();
+  },
+  showError: (e) => showError(e),
+  pageOpen: () => state.view === "drill",
 });
 // Sync status in the footer, the sync panel in the detail column.
 // (The open panel is redrawn only when nothing in it has the focus: a note being typed stays.)
@@ -153,7 +172,12 @@ function renderHeader(): void {
 }
 
 /** The views in the navigation bar, in order; Alt+1 … Alt+9, Alt+0 open the first ten. */
-const NAV_VIEWS: View[] = ["overview", "map", "incidents", ...PANELS, "chemicals", "prep"];
+const NAV_VIEWS: View[] = ["overview", "map", "incidents", ...PANELS, "chemicals", "prep", "drill"];
+/** A list of records (teams, experts …), as opposed to the map, the incident, library and drill pages. */
+const PAGES = ["overview", "map", "incidents", "chemicals", "prep", "drill"] as const;
+function isResourceView(v: View): v is ResourceKind {
+  return !(PAGES as readonly string[]).includes(v);
+}
 const navKey = (i: number): string | null => (i < 9 ? String(i + 1) : i === 9 ? "0" : null);
 
 function renderNav(): void {
@@ -170,7 +194,7 @@ function renderNav(): void {
           onclick: () => void openView(v),
         },
         t(`nav.${v}`),
-        v !== "overview" && v !== "map" && v !== "incidents" && v !== "chemicals" && v !== "prep" && state.overview
+        isResourceView(v) && state.overview
           ? h("span", { class: "count" }, state.overview.totals.find((c) => c.kind === v)?.count ?? "")
           : null,
       ),
@@ -240,7 +264,7 @@ function renderOverview(): void {
 // ---- resource panels ---------------------------------------------------------------------
 
 async function loadRows(append: boolean): Promise<void> {
-  if (state.view === "overview" || state.view === "map" || state.view === "incidents" || state.view === "chemicals" || state.view === "prep") return;
+  if (!isResourceView(state.view)) return;
   const kind = state.view;
   const page = await guarded(() =>
     api.listResources({
@@ -272,7 +296,7 @@ function regionOptions(): HTMLOptionElement[] {
 let filterTimer: number | undefined;
 
 function renderPanel(): void {
-  if (state.view === "overview" || state.view === "map" || state.view === "incidents" || state.view === "chemicals" || state.view === "prep") return;
+  if (!isResourceView(state.view)) return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const text = h("input", {
@@ -315,7 +339,7 @@ function renderPanel(): void {
 
 function renderList(): void {
   const list = document.getElementById("list");
-  if (!list || state.view === "overview" || state.view === "map" || state.view === "incidents" || state.view === "chemicals" || state.view === "prep") return;
+  if (!list || !isResourceView(state.view)) return;
   const kind = state.view;
   const vocabName = SUBTYPE_VOCAB[kind];
   const showQty = kind === "stock_item";
@@ -388,6 +412,10 @@ async function openView(v: View): Promise<void> {
   if (v === "prep") {
     state.detail = null;
     await renderPrep(els.content, els.detail, (lat, lon) => void showOnMap(lat, lon));
+    return;
+  }
+  if (v === "drill") {
+    await drill.renderPage(els.content);
     return;
   }
   state.subtypes = (await guarded(() => api.subtypes(v))) ?? [];
@@ -784,7 +812,7 @@ async function openHit(hit: SearchHitDto): Promise<void> {
   }
   if (hit.kind === "region") {
     state.filter.region = hit.item_id;
-    await openView(state.view === "overview" ? "team" : state.view);
+    await openView(state.view === "overview" || state.view === "chemicals" || state.view === "drill" ? "team" : state.view);
     return;
   }
   if (!hit.resource_kind) return;
@@ -832,6 +860,7 @@ function renderAll(): void {
   else if (state.view === "chemicals") { void renderChemicals(els.content, els.detail); }
   else if (state.view === "incidents") incidents.render();
   else if (state.view === "prep") { void renderPrep(els.content, els.detail, (lat, lon) => void showOnMap(lat, lon)); }
+  else if (state.view === "drill") void drill.renderPage(els.content);
   else renderPanel();
   if (state.view !== "chemicals" && state.view !== "incidents" && state.view !== "prep") renderDetail();
   if (state.hits.length) renderHits();
@@ -839,7 +868,7 @@ function renderAll(): void {
 
 async function start(): Promise<void> {
   setLang(lang());
-  clear(root, els.header, els.banner, h("div", { class: "body" }, els.nav, els.content, els.detail), els.footer, els.error);
+  clear(root, els.header, drill.banner, els.banner, h("div", { class: "body" }, els.nav, els.content, els.detail), els.footer, els.error);
   els.content.textContent = t("status.loading");
   renderHeader();
   // The data version before the first read: any commit after it is followed.
@@ -863,6 +892,7 @@ async function start(): Promise<void> {
   }
   document.body.dataset.ready = "true";
   void sync.refresh();
+  drill.start();
   void followChanges(version);
 }
 
@@ -884,7 +914,7 @@ async function followChanges(initial: number | null): Promise<void> {
       renderNav();
       if (state.view === "overview") renderOverview();
       else if (state.view === "incidents") await incidents.followChanges();
-      else if (state.view !== "map" && state.view !== "chemicals" && state.view !== "prep") await loadRows(false);
+      else if (isResourceView(state.view)) await loadRows(false);
       if (oneMap) {
         const data = await guarded(() => api.mapData());
         if (data) await oneMap.setData(data);

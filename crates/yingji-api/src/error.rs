@@ -25,6 +25,8 @@ pub enum ErrorCode {
     SyncUnreachable,
     SyncRefused,
     SyncVersionMismatch,
+    /// A drill action on a database that is not a drill (or has no drill yet).
+    NotADrill,
     Internal,
 }
 

@@ -394,7 +394,7 @@ pub struct IncidentDetailDto {
     pub warnings: Vec<WarningDto>,
 }
 
-fn log_dto(e: inc::LogEntry) -> LogEntryDto {
+pub(crate) fn log_dto(e: inc::LogEntry) -> LogEntryDto {
     LogEntryDto {
         id: e.id,
         kind: e.kind.as_str().into(),
@@ -427,7 +427,7 @@ pub(crate) fn allocation_dto(a: dispatch::Allocation) -> AllocationDto {
     }
 }
 
-fn report_dto(r: report::Report) -> ReportDto {
+pub(crate) fn report_dto(r: report::Report) -> ReportDto {
     ReportDto {
         id: r.id,
         incident_id: r.incident_id,
@@ -443,7 +443,7 @@ fn report_dto(r: report::Report) -> ReportDto {
     }
 }
 
-fn warning_dto(w: cap::Warning) -> WarningDto {
+pub(crate) fn warning_dto(w: cap::Warning) -> WarningDto {
     WarningDto {
         id: w.id,
         level: w.level.as_str().into(),
@@ -523,7 +523,7 @@ pub fn suggest_tier(facts: &SeverityFactsDto) -> Result<TierSuggestionDto, ApiEr
 }
 
 impl Console {
-    fn incident_dto(&self, i: inc::Incident) -> IncidentDto {
+    pub(crate) fn incident_dto(&self, i: inc::Incident) -> IncidentDto {
         IncidentDto {
             region_name: self.region_name(&i.region_code),
             id: i.id,
@@ -996,5 +996,15 @@ impl Console {
         let s = inc::close(&tx, clock.as_ref(), id, summary, author)?;
         tx.commit()?;
         Ok(self.closing_dto(s))
+    }
+
+    /// Records that a control work (sluice, gate, ship lock, pump station) was closed: a
+    /// structured log entry naming it, timed against the plume in a drill's evaluation.
+    pub fn close_control_work(&mut self, id: &str, work_id: &str, author: &str, note: &str) -> Result<LogEntryDto, ApiError> {
+        let clock = self.clock.clone();
+        let tx = self.store.transaction()?;
+        let e = yingji_incident::gate::close_control_work(&tx, clock.as_ref(), id, work_id, author, note)?;
+        tx.commit()?;
+        Ok(log_dto(e))
     }
 }

@@ -3,6 +3,7 @@
 //! to TypeScript (`ui/src/bindings/`) by ts-rs, converted by hand from the domain types.
 
 mod chemicals;
+mod drills;
 mod dto;
 mod error;
 mod incident_models;
@@ -21,6 +22,7 @@ use std::{
 };
 
 pub use chemicals::*;
+pub use drills::*;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use incident_models::*;
@@ -41,7 +43,10 @@ pub use yingji_tiles::Response as TileResponse;
 /// An open replica and what the UI needs beside it.
 pub struct Console {
     store: Store,
+    /// Business time: the system clock, or on a drill database the drill clock.
     clock: Arc<dyn Clock>,
+    /// Wall-clock time (the drill clock's own events are stamped with it).
+    real_clock: Arc<dyn Clock>,
     region_names: HashMap<String, String>,
 }
 
@@ -49,9 +54,21 @@ pub struct Console {
 pub const MAX_RADIUS_KM: f64 = 500.0;
 
 impl Console {
-    /// Opens an existing replica.
+    /// Opens an existing replica. On a drill database every action is stamped in drill time.
     pub fn open(path: &Path) -> Result<Console, ApiError> {
-        Console::with_store(Store::open(path)?, Arc::new(SystemClock))
+        Console::with_real_clock(Store::open(path)?, Arc::new(SystemClock))
+    }
+
+    /// Opens `store` with `real` as the wall clock; a drill database gets its drill clock on it.
+    pub fn with_real_clock(store: Store, real: Arc<dyn Clock>) -> Result<Console, ApiError> {
+        let drill = yingji_drill::drill_id(store.conn())?;
+        let clock: Arc<dyn Clock> = match (drill, store.path()) {
+            (Some(id), Some(path)) => Arc::new(yingji_drill::clock::DrillClock::open(path, &id, real.clone())?),
+            _ => real.clone(),
+        };
+        let mut console = Console::with_store(store, clock)?;
+        console.real_clock = real;
+        Ok(console)
     }
 
     /// Opens the replica at `path`, building the demo province there first if no file exists —
@@ -76,7 +93,7 @@ impl Console {
         // The case library is reference data shipped with the program, like the chemical library.
         yingji_prep::cases::ensure_loaded(&mut store, clock.as_ref())?;
         let region_names = records::regions(store.conn())?.into_iter().map(|r| (r.code, r.name_zh)).collect();
-        Ok(Console { store, clock, region_names })
+        Ok(Console { store, real_clock: clock.clone(), clock, region_names })
     }
 
     fn region_name(&self, code: &str) -> String {

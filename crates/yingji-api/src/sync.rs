@@ -126,6 +126,15 @@ impl From<SyncError> for ApiError {
                 format!("本机数据结构版本 {ours_schema} 与枢纽版本 {hub_schema} 不一致，请升级较旧的一方。"),
                 en,
             ),
+            SyncError::DrillMismatch { replica_is_drill } => ApiError::new(
+                ErrorCode::SyncRefused,
+                if replica_is_drill {
+                    "这是演练数据库，而枢纽是真实枢纽：演练只能与演练枢纽同步（yingji hub init --drill）。未发送任何数据。"
+                } else {
+                    "枢纽是演练枢纽，而这是真实数据库：真实数据从不与演练同步。未发送任何数据。"
+                },
+                en,
+            ),
             other => ApiError::new(ErrorCode::Internal, format!("同步失败：{other}"), other.to_string()),
         }
     }
@@ -395,6 +404,19 @@ pub(crate) fn mark_baseline(store: &mut Store, label: &str) -> Result<(), ApiErr
 /// `yingji hub init`: a new hub database (a SQLite file, or the tables in a `postgres://`
 /// database), seeded with the demo province when `demo_seed` is set.
 pub fn hub_init(db: &Path, demo_seed: Option<u64>) -> Result<i64, ApiError> {
+    hub_init_with(db, demo_seed, false)
+}
+
+/// Creates a hub; `drill` makes it a drill hub, which pairs only with drill databases.
+pub fn hub_init_with(db: &Path, demo_seed: Option<u64>, drill: bool) -> Result<i64, ApiError> {
+    let n = hub_init_plain(db, demo_seed)?;
+    if drill {
+        yingji_hub::open_storage(&db.to_string_lossy())?.mark_drill()?;
+    }
+    Ok(n)
+}
+
+fn hub_init_plain(db: &Path, demo_seed: Option<u64>) -> Result<i64, ApiError> {
     let spec = db.to_string_lossy();
     if !yingji_hub::is_postgres_url(&spec) && db.exists() {
         return Err(ApiError::new(

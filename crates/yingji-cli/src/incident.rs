@@ -197,6 +197,15 @@ enum IncidentCommand {
         #[arg(long)]
         summary: Option<String>,
     },
+    /// Record that a control work (sluice, gate, ship lock, pump station) was closed.
+    Gate {
+        id: String,
+        /// The control work's id or exact name, e.g. 淮安水利枢纽.
+        #[arg(long)]
+        work: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -426,5 +435,8 @@ pub fn run(args: IncidentArgs) -> Result<(), ApiError> {
             Some(s) => print_json(&console.close_incident(&id, &s, &author()?)?),
             None => print_json(&console.closing_summary(&id)?),
         },
+        IncidentCommand::Gate { id, work, note } => {
+            print_json(&console.close_control_work(&id, &work, &author()?, &note)?)
+        }
     }
 }

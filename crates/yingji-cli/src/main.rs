@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout)] // a command-line program prints its answers
 
 mod chem;
+mod drill;
 mod incident;
 mod model_runs;
 mod prep;
@@ -121,6 +122,8 @@ enum Command {
         #[command(subcommand)]
         case: prep::CaseCommand,
     },
+    /// Tabletop drills: start one on a copy of a replica, run its clock, evaluate and replay it.
+    Drill(drill::DrillArgs),
 }
 
 #[derive(Subcommand)]
@@ -258,6 +261,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Card(args) => prep::card(args)?,
         Command::Inspect { inspect } => prep::inspect(inspect)?,
         Command::Case { case } => prep::case(case)?,
+        Command::Drill(args) => drill::run(args)?,
         Command::Model { model: ModelCommand::Run { file } } => return Ok(model_run(&file)),
         Command::Model { model: ModelCommand::Runs { db, json } } => model_runs::list(&db, json, &lang())?,
         Command::Model { model: ModelCommand::Spill { db, lat, lon, mass_kg, threshold_mg_l, decay_per_s } } => {

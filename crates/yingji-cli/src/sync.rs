@@ -15,6 +15,9 @@ pub enum HubCommand {
         demo: bool,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// A drill hub: it syncs only with drill databases (`yingji drill start`), never real ones.
+        #[arg(long)]
+        drill: bool,
     },
     /// Serve the hub. Prints the bound address on stdout once listening.
     Serve {
@@ -116,8 +119,8 @@ fn read_token(token_file: Option<PathBuf>, db: &std::path::Path, hub: &str) -> R
 
 pub fn hub(command: HubCommand) -> Result<(), ApiError> {
     match command {
-        HubCommand::Init { path, demo, seed } => {
-            let n = yingji_api::hub_init(&path, demo.then_some(seed))?;
+        HubCommand::Init { path, demo, seed, drill } => {
+            let n = yingji_api::hub_init_with(&path, demo.then_some(seed), drill)?;
             eprintln!("{} ({n} baseline changes)", path.display());
         }
         HubCommand::Serve { db, listen, cert, key } => {

@@ -179,6 +179,18 @@ impl HubTx for PgTx<'_> {
 }
 
 impl HubStorage for PostgresHub {
+    fn is_drill(&self) -> Result<bool, HubError> {
+        Ok(self.lock()?.query_opt("SELECT value FROM hub_meta WHERE key = 'drill'", &[])?.is_some())
+    }
+
+    fn mark_drill(&self) -> Result<(), HubError> {
+        self.lock()?.execute(
+            "INSERT INTO hub_meta (key, value) VALUES ('drill', '1') ON CONFLICT (key) DO UPDATE SET value = '1'",
+            &[],
+        )?;
+        Ok(())
+    }
+
     fn baseline(&self) -> Result<(String, i64), HubError> {
         let mut client = self.lock()?;
         let mut meta = |key: &str| -> Result<Option<String>, HubError> {

@@ -75,7 +75,11 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, HubError> + S
 async fn hello(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Hello>, HubError> {
     let device = authorise(&state, &headers).await?;
     let storage = state.storage.clone();
-    let (baseline, baseline_seq) = blocking(move || storage.baseline()).await?;
+    let (baseline, baseline_seq, drill) = blocking(move || {
+        let (b, s) = storage.baseline()?;
+        Ok((b, s, storage.is_drill()?))
+    })
+    .await?;
     Ok(Json(Hello {
         protocol: PROTOCOL_VERSION,
         schema: LATEST_SCHEMA_VERSION,
@@ -83,6 +87,7 @@ async fn hello(State(state): State<AppState>, headers: HeaderMap) -> Result<Json
         baseline_seq,
         region_code: device.region_code,
         role: device.role,
+        drill,
     }))
 }
 

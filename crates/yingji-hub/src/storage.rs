@@ -39,6 +39,10 @@ pub const ROLES: &[&str] = &["editor", "viewer"];
 /// The hub's storage. Every method is one transaction.
 pub trait HubStorage: Send + Sync {
     fn baseline(&self) -> Result<(String, i64), HubError>;
+    /// Whether this is a drill hub (`hub_meta` key `drill`).
+    fn is_drill(&self) -> Result<bool, HubError>;
+    /// Marks a new hub a drill hub (before any device syncs with it).
+    fn mark_drill(&self) -> Result<(), HubError>;
     fn device(&self, token: &str) -> Result<Device, HubError>;
     fn issue_token(&self, region_code: &str, role: &str, issued_at: &str) -> Result<(Device, String), HubError>;
     fn revoke_token(&self, id: &str) -> Result<bool, HubError>;
@@ -416,6 +420,15 @@ impl Apply<'_> {
 }
 
 impl HubStorage for SqliteHub {
+    fn is_drill(&self) -> Result<bool, HubError> {
+        Ok(get_meta(&self.lock(), "drill")?.is_some())
+    }
+
+    fn mark_drill(&self) -> Result<(), HubError> {
+        self.lock().execute("INSERT OR REPLACE INTO hub_meta (key, value) VALUES ('drill', '1')", [])?;
+        Ok(())
+    }
+
     fn baseline(&self) -> Result<(String, i64), HubError> {
         let conn = self.lock();
         let label = get_meta(&conn, "baseline")?.unwrap_or_else(|| "empty".to_owned());

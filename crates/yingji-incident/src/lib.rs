@@ -14,6 +14,7 @@ pub mod cap;
 pub mod deadline;
 pub mod dispatch;
 pub mod export;
+pub mod gate;
 pub mod report;
 pub mod severity;
 pub mod support;
@@ -279,6 +280,8 @@ pub fn create(tx: &Transaction<'_>, clock: &dyn Clock, new: &NewIncident) -> Res
             return Err(IncidentError::NotFound { kind: "risk source", id: rs.clone() });
         }
     }
+    // A drill database (`meta` key `drill.id`, set by yingji-drill) takes only exercises.
+    let exercise = new.exercise || is_drill_db(tx)?;
     let id = new_id();
     tx.execute(
         "INSERT INTO incidents (id, region_code, name, incident_type, lat, lon, risk_source_id, source_description,
@@ -295,7 +298,7 @@ pub fn create(tx: &Transaction<'_>, clock: &dyn Clock, new: &NewIncident) -> Res
             new.source_description,
             occurred_at,
             new.reported_by,
-            new.exercise,
+            exercise,
             now
         ],
     )?;
@@ -316,10 +319,16 @@ pub fn create(tx: &Transaction<'_>, clock: &dyn Clock, new: &NewIncident) -> Res
         new.incident_type.label_zh(),
         new.lat,
         new.lon,
-        if new.exercise { "【演练】" } else { "" }
+        if exercise { "【演练】" } else { "" }
     );
     append(tx, clock, &id, LogKind::Alarm, &new.reported_by, &body, None, None)?;
     get(tx, &id)
+}
+
+/// Whether the database is a drill's copy: every incident created in it is an exercise.
+pub fn is_drill_db(conn: &Connection) -> Result<bool> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM meta WHERE key = 'drill.id'", [], |r| r.get(0))?;
+    Ok(n > 0)
 }
 
 /// An incident by id.
@@ -745,7 +754,7 @@ pub(crate) mod testutil {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::testutil::{clock, demo};
 

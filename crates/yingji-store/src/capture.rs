@@ -89,6 +89,10 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     t("inspections", AppendOnly, Regional),
     t("inspection_findings", AppendOnly, Regional),
     t("finding_events", AppendOnly, Regional),
+    // Tabletop drills (migration 0009): the scenario played and the drill clock's events and
+    // delivered injects, written once, so consoles synced through a drill hub share one clock.
+    t("drills", AppendOnly, Regional),
+    t("drill_events", AppendOnly, Regional),
     t("sync_conflicts", Descriptive, Regional),
     t("sync_over_allocations", Descriptive, Regional),
 ];

@@ -150,6 +150,12 @@ impl Client {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Summary, SyncError> {
         let hello = self.hello()?;
+        // A drill never mixes with real data: a drill database (marked `drill.id` in `meta` by
+        // yingji-drill) pairs only with a drill hub, and a real one never with a drill hub.
+        let replica_is_drill = meta_get(store.conn(), "drill.id")?.is_some();
+        if replica_is_drill != hello.drill {
+            return Err(SyncError::DrillMismatch { replica_is_drill });
+        }
         let mut summary = Summary::default();
         meta_set(store.conn(), replica::META_REGION, &hello.region_code)?;
         meta_set(store.conn(), replica::META_ROLE, &hello.role)?;

@@ -23,4 +23,6 @@ pub enum SyncError {
     BadAnswer(String),
     #[error("a change names table {0}, which this console does not sync")]
     UnknownTable(String),
+    #[error("{}", if *.replica_is_drill { "this is a drill database and the hub is a real one: a drill syncs only with a drill hub (`yingji hub init --drill`); nothing was sent" } else { "the hub is a drill hub and this is a real database: real data never syncs with a drill; nothing was sent" })]
+    DrillMismatch { replica_is_drill: bool },
 }

@@ -46,6 +46,9 @@ pub struct Hello {
     /// The caller's device as the hub knows it.
     pub region_code: String,
     pub role: String,
+    /// A drill hub: it pairs only with drill databases, and a drill database only with it.
+    #[serde(default)]
+    pub drill: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -3,4 +3,4 @@
 /**
  * What went wrong, as a closed set the UI may branch on (never on message text).
  */
-export type ErrorCode = "database_not_found" | "database_exists" | "not_a_database" | "database_damaged" | "not_yingji_database" | "database_too_new" | "database_locked" | "record_not_found" | "invalid_input" | "import_unreadable" | "import_bad_rows" | "sync_unreachable" | "sync_refused" | "sync_version_mismatch" | "internal";
+export type ErrorCode = "database_not_found" | "database_exists" | "not_a_database" | "database_damaged" | "not_yingji_database" | "database_too_new" | "database_locked" | "record_not_found" | "invalid_input" | "import_unreadable" | "import_bad_rows" | "sync_unreachable" | "sync_refused" | "sync_version_mismatch" | "not_a_drill" | "internal";
