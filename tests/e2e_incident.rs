@@ -178,7 +178,12 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
         "const d = document.querySelector('[data-testid=deadline] [data-due]'); return d ? d.textContent : null",
         json!([]),
     );
-    assert!(left.as_str().unwrap().contains("剩余 3:5"), "4 h for 较大, just started: {left}");
+    // 4 h for 较大, just started: between 3:50:00 and 4:00:00 left (4:00:00 before the first tick).
+    let left = left.as_str().unwrap();
+    let hms: Vec<u64> = left.rsplit(' ').next().unwrap_or("").split(':').filter_map(|p| p.parse().ok()).collect();
+    assert_eq!(hms.len(), 3, "{left}");
+    let secs = hms[0] * 3600 + hms[1] * 60 + hms[2];
+    assert!(left.contains("剩余") && (3 * 3600 + 50 * 60..=4 * 3600).contains(&secs), "4 h for 较大, just started: {left}");
 
     // ---- the command log: an entry, then its correction ----
     s.script("document.querySelector('[data-testid=inc-tab-log]').click(); return true", json!([]));
