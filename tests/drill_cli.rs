@@ -77,7 +77,10 @@ fn a_short_drill_at_x60_from_start_to_evaluation() {
 
     // Minute 8: a decision after the reading at minute 5.
     until_minute(t0, 8);
-    let e = json(yingji(&db, &["incident", "log", &incident, "--kind", "decision", "--body", "启动三级响应，通知下游水厂"]));
+    let e = json(yingji(
+        &db,
+        &["incident", "log", &incident, "--kind", "decision", "--body", "启动三级响应，通知下游水厂"],
+    ));
     let logged_min = minute_of(s(&e["recorded_at"]));
     assert!((7..=11).contains(&logged_min), "logged at drill minute {logged_min}");
     // Minute 18: the initial report saved and sent.
@@ -205,7 +208,11 @@ fn sync_never_pairs_a_drill_with_real_data() {
     let (drill_hub, drill_token) = hub(dir.path(), "drill-hub.db", true);
     let out = sync(&db, &real_hub, &real_token);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("drill syncs only with a drill hub"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("drill syncs only with a drill hub"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = sync(&replica, &drill_hub, &drill_token);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("real data never syncs with a drill"));
@@ -214,7 +221,9 @@ fn sync_never_pairs_a_drill_with_real_data() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let hub_db = rusqlite::Connection::open(dir.path().join("drill-hub.db")).unwrap();
     let n: i64 = hub_db
-        .query_row("SELECT count(*) FROM hub_rows WHERE tbl IN ('drills', 'drill_events', 'incidents')", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM hub_rows WHERE tbl IN ('drills', 'drill_events', 'incidents')", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(n, 3, "the drill row, its start event and the incident");
 }

@@ -5,8 +5,8 @@ use serde_json::json;
 use yingji_api::{Console, ResourceKind, ResourceQuery};
 use yingji_tests::{built_binary, target_dir, webdriver::Driver};
 
-mod e2e_incident;
 mod e2e_drill;
+mod e2e_incident;
 mod e2e_model;
 mod e2e_prep;
 mod e2e_sync;
@@ -155,7 +155,11 @@ fn one_map_draws_layers_and_answers_a_one_click_query() {
     );
     let row = row.as_str().unwrap();
     assert!(row.contains("江宁测试图") && row.contains("9–11") && row.contains("118.70"), "{row}");
-    s.wait_for("the pack's tiles drawn", "return Number(document.getElementById('map').dataset.packTiles || 0) > 0", json!([]));
+    s.wait_for(
+        "the pack's tiles drawn",
+        "return Number(document.getElementById('map').dataset.packTiles || 0) > 0",
+        json!([]),
+    );
     std::thread::sleep(std::time::Duration::from_millis(800));
     s.screenshot(&target_dir().join("e2e-screenshots/one-map-pack.png"));
 

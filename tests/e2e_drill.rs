@@ -108,7 +108,11 @@ fn a_short_drill_at_x60_in_the_window_then_evaluation_and_replay() {
         json!([]),
     );
     s.script("document.querySelector('[data-testid=nav-drill]').click(); return true", json!([]));
-    s.wait_for("the drill page", "return document.querySelector('[data-testid=drill-tab-evaluation]') !== null", json!([]));
+    s.wait_for(
+        "the drill page",
+        "return document.querySelector('[data-testid=drill-tab-evaluation]') !== null",
+        json!([]),
+    );
     s.script("document.querySelector('[data-testid=drill-tab-evaluation]').click(); return true", json!([]));
     let outcomes = s.wait_for(
         "the evaluation's injects",
@@ -136,7 +140,11 @@ fn a_short_drill_at_x60_in_the_window_then_evaluation_and_replay() {
 
     // Replay at minute 12: the decision, not yet the report or the gate; at 50 the gate is shut.
     s.script("document.querySelector('[data-testid=drill-tab-replay]').click(); return true", json!([]));
-    s.wait_for("the timeline", "return document.querySelector('[data-testid=drill-replay-slider]') !== null", json!([]));
+    s.wait_for(
+        "the timeline",
+        "return document.querySelector('[data-testid=drill-replay-slider]') !== null",
+        json!([]),
+    );
     let set = "const r = document.querySelector('[data-testid=drill-replay-slider]'); r.value = String(arguments[0]);
                r.dispatchEvent(new Event('input')); return true";
     s.script(set, json!([12]));
@@ -148,7 +156,10 @@ fn a_short_drill_at_x60_in_the_window_then_evaluation_and_replay() {
         json!([]),
     );
     assert_eq!(rows, json!(2), "alarm and decision");
-    assert_eq!(s.script("return document.querySelector('[data-testid=drill-replay-reports]') === null", json!([])), json!(true));
+    assert_eq!(
+        s.script("return document.querySelector('[data-testid=drill-replay-reports]') === null", json!([])),
+        json!(true)
+    );
     s.screenshot(&shots.join("drill-replay-12.png"));
     s.script(set, json!([50]));
     let gates = s.wait_for(

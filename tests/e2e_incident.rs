@@ -29,7 +29,17 @@ fn ok_json(out: std::process::Output) -> Value {
 }
 
 fn token(hub_db: &Path, region: &str, role: &str, file: &Path) {
-    let issued = ok_json(yingji(&["hub", "token", "issue", "--db", hub_db.to_str().unwrap(), "--region", region, "--role", role]));
+    let issued = ok_json(yingji(&[
+        "hub",
+        "token",
+        "issue",
+        "--db",
+        hub_db.to_str().unwrap(),
+        "--region",
+        region,
+        "--role",
+        role,
+    ]));
     std::fs::write(file, issued["token"].as_str().unwrap()).unwrap();
 }
 
@@ -121,7 +131,10 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
     s.wait_for("the alarm form", "return document.querySelector('[data-testid=alarm-form]')", json!([]));
     let operator = s.find("[data-testid=inc-operator]");
     s.type_into(&operator, "指挥长 李明");
-    s.script("document.querySelector('[data-testid=inc-operator]').dispatchEvent(new Event('change')); return true", json!([]));
+    s.script(
+        "document.querySelector('[data-testid=inc-operator]').dispatchEvent(new Event('change')); return true",
+        json!([]),
+    );
     let prefilled = s.script("return document.querySelector('[data-testid=alarm-lat]').value", json!([]));
     assert!(!prefilled.as_str().unwrap().is_empty(), "the position comes from the risk source");
     s.type_into(&s.find("[data-testid=alarm-reporter]"), "值班员 王伟");
@@ -156,7 +169,11 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
     assert!(intakes.as_u64().unwrap() >= 1, "the affected intakes are listed");
     let arrival = s.text(&s.find("[data-testid=inc-intake] td.strong"));
     assert!(arrival.contains("min") || arrival.contains(" h "), "an arrival time: {arrival}");
-    s.wait_for("nearby resources", "return document.querySelectorAll('[data-testid=inc-near] .near-group').length", json!([]));
+    s.wait_for(
+        "nearby resources",
+        "return document.querySelectorAll('[data-testid=inc-near] .near-group').length",
+        json!([]),
+    );
     s.screenshot(&shots.join("incident-overview.png"));
 
     // ---- severity: 6 000 evacuated → 较大; the commander confirms; the deadline counts down ----
@@ -183,7 +200,10 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
     let hms: Vec<u64> = left.rsplit(' ').next().unwrap_or("").split(':').filter_map(|p| p.parse().ok()).collect();
     assert_eq!(hms.len(), 3, "{left}");
     let secs = hms[0] * 3600 + hms[1] * 60 + hms[2];
-    assert!(left.contains("剩余") && (3 * 3600 + 50 * 60..=4 * 3600).contains(&secs), "4 h for 较大, just started: {left}");
+    assert!(
+        left.contains("剩余") && (3 * 3600 + 50 * 60..=4 * 3600).contains(&secs),
+        "4 h for 较大, just started: {left}"
+    );
 
     // ---- the command log: an entry, then its correction ----
     s.script("document.querySelector('[data-testid=inc-tab-log]').click(); return true", json!([]));
@@ -225,12 +245,20 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
          sel.dispatchEvent(new Event('change')); return true",
         json!([]),
     );
-    s.wait_for("the team on scene", "return document.querySelector('[data-testid=order-row][data-status=on_scene]')", json!([]));
+    s.wait_for(
+        "the team on scene",
+        "return document.querySelector('[data-testid=order-row][data-status=on_scene]')",
+        json!([]),
+    );
     s.script(
         "document.querySelector('[data-testid=support-row-expert] [data-testid=call-accepted]').click(); return true",
         json!([]),
     );
-    s.wait_for("the expert's call", "return document.querySelector('[data-testid=call-row][data-answer=accepted]')", json!([]));
+    s.wait_for(
+        "the expert's call",
+        "return document.querySelector('[data-testid=call-row][data-answer=accepted]')",
+        json!([]),
+    );
 
     // ---- materials: activated carbon from the city's own nearest warehouse; it arrives ----
     let console = Console::open(&db).unwrap();
@@ -238,7 +266,11 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
     let mine = candidates
         .iter()
         .find(|c| {
-            console.resource_detail(ResourceKind::StockItem, &c.stock_item_id).unwrap().region_code.starts_with(&CITY[..4])
+            console
+                .resource_detail(ResourceKind::StockItem, &c.stock_item_id)
+                .unwrap()
+                .region_code
+                .starts_with(&CITY[..4])
                 && c.quantity >= 2.0
         })
         .expect("activated carbon in a warehouse of the city")
@@ -264,7 +296,11 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
     );
     s.wait_for("the allocation", "return document.querySelector('[data-testid=allocation]')", json!([]));
     s.script("document.querySelector('[data-testid=mat-arrive]').click(); return true", json!([]));
-    s.wait_for("the arrival", "return document.querySelector('[data-testid=allocation][data-arrived=true]')", json!([]));
+    s.wait_for(
+        "the arrival",
+        "return document.querySelector('[data-testid=allocation][data-arrived=true]')",
+        json!([]),
+    );
 
     // ---- the initial report: drafted, edited, saved, exported as PDF and DOCX, sent ----
     s.script("document.querySelector('[data-testid=inc-tab-reports]').click(); return true", json!([]));
@@ -276,7 +312,11 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
     );
     s.type_into(&s.find("[data-testid=report-body]"), "\n（值班员补充：现场已布设拦截坝。）");
     s.script("document.querySelector('[data-testid=report-save]').click(); return true", json!([]));
-    s.wait_for("the saved report", "return document.querySelector('[data-testid=report-row][data-status=draft]')", json!([]));
+    s.wait_for(
+        "the saved report",
+        "return document.querySelector('[data-testid=report-row][data-status=draft]')",
+        json!([]),
+    );
     s.script("document.querySelector('[data-testid=report-pdf]').click(); return true", json!([]));
     let pdf = s.wait_for(
         "the PDF's path",
@@ -290,7 +330,11 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
         json!([]),
     );
     s.script("document.querySelector('[data-testid=report-mark-sent]').click(); return true", json!([]));
-    s.wait_for("the report sent", "return document.querySelector('[data-testid=report-row][data-status=sent]')", json!([]));
+    s.wait_for(
+        "the report sent",
+        "return document.querySelector('[data-testid=report-row][data-status=sent]')",
+        json!([]),
+    );
     // Let the redrawn table paint before the picture (not part of the check).
     std::thread::sleep(std::time::Duration::from_millis(500));
     s.screenshot(&shots.join("incident-reports.png"));
@@ -302,7 +346,8 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
     let doc_xml = Command::new("unzip").arg("-p").arg(docx).arg("word/document.xml").output().unwrap();
     assert!(String::from_utf8_lossy(&doc_xml.stdout).contains("现场已布设拦截坝"));
     let page = shots.join("incident-report-pdf");
-    let out = Command::new("pdftoppm").args(["-png", "-r", "60", "-f", "1", "-l", "1"]).arg(pdf).arg(&page).output().unwrap();
+    let out =
+        Command::new("pdftoppm").args(["-png", "-r", "60", "-f", "1", "-l", "1"]).arg(pdf).arg(&page).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     std::fs::copy(docx, shots.join("incident-report.docx")).unwrap();
 
@@ -317,7 +362,11 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
     );
     s.wait_for("the warning", "return document.querySelector('[data-testid=warning-row]')", json!([]));
     s.script("document.querySelector('[data-testid=warn-cap]').click(); return true", json!([]));
-    let cap = s.wait_for("the CAP file", "return document.querySelector('[data-testid=warn-cap-path]')?.textContent", json!([]));
+    let cap = s.wait_for(
+        "the CAP file",
+        "return document.querySelector('[data-testid=warn-cap-path]')?.textContent",
+        json!([]),
+    );
     let cap = Path::new(cap.as_str().unwrap());
     let xml = std::fs::read_to_string(cap).unwrap();
     assert!(xml.contains("<status>Exercise</status>") && xml.contains("<severity>Severe</severity>"), "{xml}");
@@ -350,7 +399,11 @@ fn one_incident_from_alarm_to_closing_offline_then_synced_to_the_province() {
         "nothing is closed before the confirmation"
     );
     s.script("document.querySelector('[data-testid=close-confirm]').click(); return true", json!([]));
-    s.wait_for("the incident closed", "return document.querySelector('[data-testid=inc-head][data-status=closed]')", json!([]));
+    s.wait_for(
+        "the incident closed",
+        "return document.querySelector('[data-testid=inc-head][data-status=closed]')",
+        json!([]),
+    );
     s.wait_for("the closing time", "return document.querySelector('[data-testid=closed-at]')", json!([]));
     s.screenshot(&shots.join("incident-closing.png"));
 

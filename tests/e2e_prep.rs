@@ -56,7 +56,11 @@ fn a_plan_card_from_a_risk_source_a_finding_round_its_loop_and_the_overdue_plans
 
     // The risk source's details, then its plan card.
     click(&s, "[data-testid=nav-risk_source]");
-    s.wait_for("the risk-source list", "return document.querySelectorAll('[data-testid=result-row]').length", json!([]));
+    s.wait_for(
+        "the risk-source list",
+        "return document.querySelectorAll('[data-testid=result-row]').length",
+        json!([]),
+    );
     set(&s, "[data-testid=filter-text]", &source.name);
     let row = format!("[data-testid=result-row][data-id='{}']", source.id);
     click(&s, &row);
@@ -77,10 +81,7 @@ fn a_plan_card_from_a_risk_source_a_finding_round_its_loop_and_the_overdue_plans
         json!([]),
     );
     assert_eq!(intakes[0], json!(first_intake), "the nearest intake in time first, as the model says");
-    let levels = s.script(
-        "return [...document.querySelectorAll('.prep-level')].map(l => l.dataset.level)",
-        json!([]),
-    );
+    let levels = s.script("return [...document.querySelectorAll('.prep-level')].map(l => l.dataset.level)", json!([]));
     assert_eq!(levels, json!(["enterprise", "park", "river"]));
     assert!(s
         .script("return document.querySelectorAll('[data-testid=card-teams] tr').length", json!([]))
@@ -142,11 +143,8 @@ fn a_plan_card_from_a_risk_source_a_finding_round_its_loop_and_the_overdue_plans
     // The overdue plans, per region and listed.
     click(&s, "[data-testid=nav-prep]");
     click(&s, "[data-testid=prep-tab-plans]");
-    let n = s.wait_for(
-        "the overdue plans",
-        "return document.querySelectorAll('[data-testid=plan-row]').length",
-        json!([]),
-    );
+    let n =
+        s.wait_for("the overdue plans", "return document.querySelectorAll('[data-testid=plan-row]').length", json!([]));
     assert!(n.as_u64().unwrap() > 0);
     let states = s.script(
         "return [...new Set([...document.querySelectorAll('[data-testid=plan-row] [data-state]')].map(e => e.dataset.state))]",
@@ -163,10 +161,18 @@ fn a_plan_card_from_a_risk_source_a_finding_round_its_loop_and_the_overdue_plans
 
     // The findings dashboard and the case library draw too.
     click(&s, "[data-testid=prep-tab-findings]");
-    s.wait_for("the findings dashboard", "return document.querySelectorAll('[data-testid=finding-regions] tbody tr').length", json!([]));
+    s.wait_for(
+        "the findings dashboard",
+        "return document.querySelectorAll('[data-testid=finding-regions] tbody tr').length",
+        json!([]),
+    );
     s.screenshot(&shots.join("prep-findings.png"));
     click(&s, "[data-testid=prep-tab-cases]");
     click(&s, "[data-testid=case-row][data-id='2005-songhua-nitrobenzene']");
-    s.wait_for("the Songhua case", "return document.querySelector('[data-testid=case-source]')?.textContent.includes('国务院')", json!([]));
+    s.wait_for(
+        "the Songhua case",
+        "return document.querySelector('[data-testid=case-source]')?.textContent.includes('国务院')",
+        json!([]),
+    );
     s.screenshot(&shots.join("prep-cases.png"));
 }

@@ -53,16 +53,37 @@ fn plans_overdue_per_region_then_a_plan_is_added_filed_and_attached() {
     // A new plan of Jiangning district: drafted, reviewed, filed.
     let plan = json(yingji(
         &db,
-        &["plan", "add", "--subject-kind", "county", "--subject-id", "320115", "--title", "江宁区突发环境事件应急预案（2026年修订）"],
+        &[
+            "plan",
+            "add",
+            "--subject-kind",
+            "county",
+            "--subject-id",
+            "320115",
+            "--title",
+            "江宁区突发环境事件应急预案（2026年修订）",
+        ],
     ));
     let id = s(&plan["id"]).to_owned();
     assert_eq!((plan["status"].as_str(), plan["revision_state"].as_str()), (Some("drafting"), Some("not_issued")));
-    let early = refused(yingji(&db, &["plan", "step", &id, "file", "--issued-on", "2026-06-01", "--filed-on", "2026-06-20"]));
+    let early =
+        refused(yingji(&db, &["plan", "step", &id, "file", "--issued-on", "2026-06-01", "--filed-on", "2026-06-20"]));
     assert!(early.contains("under review"), "{early}");
     json(yingji(&db, &["plan", "step", &id, "review"]));
     let filed = json(yingji(
         &db,
-        &["plan", "step", &id, "file", "--issued-on", "2026-06-01", "--filed-on", "2026-06-20", "--filing-number", "320115-2026-001"],
+        &[
+            "plan",
+            "step",
+            &id,
+            "file",
+            "--issued-on",
+            "2026-06-01",
+            "--filed-on",
+            "2026-06-20",
+            "--filing-number",
+            "320115-2026-001",
+        ],
     ));
     assert_eq!(filed["status"], "filed");
     assert_eq!(filed["revision_due_on"], "2029-06-01");
@@ -183,7 +204,10 @@ fn an_inspection_finding_goes_round_its_loop() {
     assert!(overdue.as_array().unwrap().iter().any(|x| x["id"] == finding.as_str()));
     let skip = refused(yingji(&db, &["inspect", "advance", &finding, "verified", "--author", "王五", "--note", "ok"]));
     assert!(skip.contains("rectifying"), "{skip}");
-    let f = json(yingji(&db, &["inspect", "advance", &finding, "rectifying", "--author", "李四", "--note", "已更换切换阀"]));
+    let f = json(yingji(
+        &db,
+        &["inspect", "advance", &finding, "rectifying", "--author", "李四", "--note", "已更换切换阀"],
+    ));
     assert_eq!(f["status"], "rectifying");
     let no_evidence = refused(yingji(&db, &["inspect", "advance", &finding, "verified", "--author", "王五"]));
     assert!(no_evidence.contains("evidence"), "{no_evidence}");
@@ -212,8 +236,22 @@ fn the_case_library_lists_shows_and_matches_an_incident() {
     let inc = json(yingji(
         &db,
         &[
-            "incident", "new", "--name", "演练：硝基苯泄漏入河", "--type", "water", "--lat", "32.20", "--lon", "119.45",
-            "--reported-by", "值班员", "--occurred-at", "2026-11-29T13:40:00+08:00", "--exercise", "--pollutant",
+            "incident",
+            "new",
+            "--name",
+            "演练：硝基苯泄漏入河",
+            "--type",
+            "water",
+            "--lat",
+            "32.20",
+            "--lon",
+            "119.45",
+            "--reported-by",
+            "值班员",
+            "--occurred-at",
+            "2026-11-29T13:40:00+08:00",
+            "--exercise",
+            "--pollutant",
             "硝基苯:98-95-3:2000",
         ],
     ));

@@ -680,10 +680,13 @@ fn a_saved_token_serves_later_syncs_from_the_keychain_or_a_warned_private_file()
 /// Every protocol test above runs against both hub backends.
 /// A stock item with stock on hand in a region whose code starts with `prefix`.
 fn stock_item_in(db: &Path, prefix: &str) -> String {
-    one(db, &format!("SELECT id FROM stock_levels WHERE region_code LIKE '{prefix}%' AND quantity > 0 ORDER BY id LIMIT 1"))
-        .as_str()
-        .unwrap()
-        .to_owned()
+    one(
+        db,
+        &format!("SELECT id FROM stock_levels WHERE region_code LIKE '{prefix}%' AND quantity > 0 ORDER BY id LIMIT 1"),
+    )
+    .as_str()
+    .unwrap()
+    .to_owned()
 }
 
 /// Mutual aid: a Nanjing county may draw stock from a warehouse of neighbouring Zhenjiang (its

@@ -21,9 +21,10 @@ fn drills_dir() -> PathBuf {
 /// Replaces the open console with one on `path`.
 fn reopen(state: &State<'_, AppState>, path: &Path) -> Result<(), ApiError> {
     let console = Console::open(path)?;
-    let mut guard = state.0.lock().map_err(|_| {
-        ApiError::new(ErrorCode::Internal, "内部错误：请重启程序。", "internal error: restart the app")
-    })?;
+    let mut guard = state
+        .0
+        .lock()
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "内部错误：请重启程序。", "internal error: restart the app"))?;
     *guard = Ok(console);
     Ok(())
 }
@@ -55,7 +56,11 @@ pub async fn drill_start(state: State<'_, AppState>, start: StartDrillDto) -> Re
 pub async fn drill_leave(state: State<'_, AppState>) -> Result<(), ApiError> {
     let source = with(&state, |c| Ok(c.drill_status()?.source_path))?;
     let source = source.ok_or_else(|| {
-        ApiError::new(ErrorCode::NotADrill, "不知道演练是从哪个数据库复制的", "the drill does not say where it was copied from")
+        ApiError::new(
+            ErrorCode::NotADrill,
+            "不知道演练是从哪个数据库复制的",
+            "the drill does not say where it was copied from",
+        )
     })?;
     reopen(&state, Path::new(&source))
 }
@@ -71,7 +76,10 @@ pub async fn drill_clock(
 }
 
 #[tauri::command]
-pub async fn drill_evaluation(state: State<'_, AppState>, as_of: Option<String>) -> Result<DrillEvaluationDto, ApiError> {
+pub async fn drill_evaluation(
+    state: State<'_, AppState>,
+    as_of: Option<String>,
+) -> Result<DrillEvaluationDto, ApiError> {
     with(&state, |c| c.drill_evaluation(as_of.as_deref()))
 }
 

@@ -32,26 +32,20 @@ impl From<DrillError> for ApiError {
                 format!("{path} 已存在；演练数据库请另给一个新文件名（演练从不覆盖文件）。"),
                 en,
             ),
-            DrillError::NotADrill => ApiError::new(
-                ErrorCode::NotADrill,
-                "当前数据库不是演练数据库。请先用演练脚本开始一次演练。",
-                en,
-            ),
+            DrillError::NotADrill => {
+                ApiError::new(ErrorCode::NotADrill, "当前数据库不是演练数据库。请先用演练脚本开始一次演练。", en)
+            }
             DrillError::AlreadyADrill { path } => ApiError::new(
                 ErrorCode::InvalidInput,
                 format!("{path} 已经是演练数据库；请从真实的数据库开始演练。"),
                 en,
             ),
-            DrillError::NoDrillYet => ApiError::new(
-                ErrorCode::NotADrill,
-                "这个演练数据库还没有收到演练（请先与演练中心同步）。",
-                en,
-            ),
-            DrillError::Ended => ApiError::new(
-                ErrorCode::InvalidInput,
-                "演练已结束（演练时间已到）。如需再练，请重新开始一次演练。",
-                en,
-            ),
+            DrillError::NoDrillYet => {
+                ApiError::new(ErrorCode::NotADrill, "这个演练数据库还没有收到演练（请先与演练中心同步）。", en)
+            }
+            DrillError::Ended => {
+                ApiError::new(ErrorCode::InvalidInput, "演练已结束（演练时间已到）。如需再练，请重新开始一次演练。", en)
+            }
             DrillError::Incident(i) => i.into(),
             DrillError::Store(s) => s.into(),
             other => ApiError::new(ErrorCode::Internal, format!("演练操作失败：{other}"), en),
@@ -369,10 +363,9 @@ pub fn start_drill(from: &Path, to: &Path, start: &StartDrillDto) -> Result<Dril
     drill::start(from, to, &scenario, &opts, &SystemClock)?;
     {
         let store = yingji_store::Store::open(to)?;
-        store.conn().execute(
-            "INSERT INTO meta (key, value) VALUES ('drill.source_path', ?1)",
-            [from.display().to_string()],
-        )?;
+        store
+            .conn()
+            .execute("INSERT INTO meta (key, value) VALUES ('drill.source_path', ?1)", [from.display().to_string()])?;
     }
     Console::open(to)?.drill_status()
 }
@@ -417,9 +410,8 @@ impl Console {
         tx.commit()?;
         let conn = self.store.conn();
         let d = drill::current(conn)?;
-        let source_path: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'drill.source_path'", [], |r| r.get(0))
-            .ok();
+        let source_path: Option<String> =
+            conn.query_row("SELECT value FROM meta WHERE key = 'drill.source_path'", [], |r| r.get(0)).ok();
         Ok(DrillStatusDto {
             clock: self.drill_clock_dto()?,
             injects: drill::injects(conn)?

@@ -93,11 +93,8 @@ impl Console {
                 return Some(c);
             }
         }
-        let hit = self
-            .chemical_search(p.name_zh.trim(), 10)
-            .ok()?
-            .into_iter()
-            .find(|c| c.name_zh == p.name_zh.trim())?;
+        let hit =
+            self.chemical_search(p.name_zh.trim(), 10).ok()?.into_iter().find(|c| c.name_zh == p.name_zh.trim())?;
         self.chemical(&hit.cas).ok()
     }
 
@@ -354,7 +351,8 @@ mod tests {
     #[test]
     fn an_air_incident_needs_wind_then_gives_zones() {
         let (_d, mut c) = demo();
-        let chlorine = PollutantDto { name_zh: "氯气".into(), cas: String::new(), estimated_quantity_kg: Some(1000.0) };
+        let chlorine =
+            PollutantDto { name_zh: "氯气".into(), cas: String::new(), estimated_quantity_kg: Some(1000.0) };
         let id = incident(&mut c, "air", 32.27, 118.80, vec![chlorine]);
         let none = c.run_incident_models(&id, &IncidentModelInput::default()).unwrap();
         assert!(none.gas.is_empty());

@@ -33,12 +33,8 @@ pub struct ExportedFileDto {
 
 /// A file name from free text: no path separators or characters file systems refuse.
 pub fn file_name_part(s: &str) -> String {
-    let cleaned: String = s
-        .trim()
-        .chars()
-        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
-        .take(60)
-        .collect();
+    let cleaned: String =
+        s.trim().chars().map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c }).take(60).collect();
     if cleaned.is_empty() {
         "incident".into()
     } else {
@@ -85,7 +81,14 @@ impl Console {
         let request_id = dispatch::request(&tx, clock.as_ref(), id, &new, author)?;
         let mut allocations = Vec::new();
         for p in picks {
-            allocations.push(dispatch::allocate(&tx, clock.as_ref(), &request_id, &p.stock_item_id, p.quantity, author)?);
+            allocations.push(dispatch::allocate(
+                &tx,
+                clock.as_ref(),
+                &request_id,
+                &p.stock_item_id,
+                p.quantity,
+                author,
+            )?);
         }
         tx.commit()?;
         let allocated: f64 = allocations.iter().map(|a| a.quantity).sum();

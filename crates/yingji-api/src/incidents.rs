@@ -1000,7 +1000,13 @@ impl Console {
 
     /// Records that a control work (sluice, gate, ship lock, pump station) was closed: a
     /// structured log entry naming it, timed against the plume in a drill's evaluation.
-    pub fn close_control_work(&mut self, id: &str, work_id: &str, author: &str, note: &str) -> Result<LogEntryDto, ApiError> {
+    pub fn close_control_work(
+        &mut self,
+        id: &str,
+        work_id: &str,
+        author: &str,
+        note: &str,
+    ) -> Result<LogEntryDto, ApiError> {
         let clock = self.clock.clone();
         let tx = self.store.transaction()?;
         let e = yingji_incident::gate::close_control_work(&tx, clock.as_ref(), id, work_id, author, note)?;

@@ -775,8 +775,12 @@ impl Console {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         // Refuse a huge file before reading it into memory.
         if meta.len() > attach::MAX_ATTACHMENT_BYTES {
-            return Err(PrepError::TooLarge { file_name: name, size_bytes: meta.len(), max_bytes: attach::MAX_ATTACHMENT_BYTES }
-                .into());
+            return Err(PrepError::TooLarge {
+                file_name: name,
+                size_bytes: meta.len(),
+                max_bytes: attach::MAX_ATTACHMENT_BYTES,
+            }
+            .into());
         }
         Ok((name, std::fs::read(path).map_err(|e| io(path, e))?))
     }
@@ -871,7 +875,10 @@ impl Console {
             open_only: filter.open_only,
             overdue_only: filter.overdue_only,
         };
-        Ok(inspect::list(self.store.conn(), self.clock.as_ref(), &f)?.into_iter().map(|x| self.finding_dto(x)).collect())
+        Ok(inspect::list(self.store.conn(), self.clock.as_ref(), &f)?
+            .into_iter()
+            .map(|x| self.finding_dto(x))
+            .collect())
     }
 
     /// One finding with its events.

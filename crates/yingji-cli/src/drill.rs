@@ -37,10 +37,7 @@ enum DrillCommand {
         paused: bool,
     },
     /// Show the clock, or change it: pause | resume | speed N | end.
-    Clock {
-        action: Option<String>,
-        speed: Option<u8>,
-    },
+    Clock { action: Option<String>, speed: Option<u8> },
     /// The drill: clock, injects (delivers those due).
     Status,
     /// The evaluation (as of now in drill time, or --as-of); --pdf writes it as PDF.
@@ -61,7 +58,11 @@ enum DrillCommand {
 
 fn db(args: &DrillArgs) -> Result<PathBuf, ApiError> {
     args.db.clone().ok_or_else(|| {
-        ApiError::invalid("db", "请用 --db 或 YINGJI_DB 指定演练数据库", "give the drill database with --db or YINGJI_DB")
+        ApiError::invalid(
+            "db",
+            "请用 --db 或 YINGJI_DB 指定演练数据库",
+            "give the drill database with --db or YINGJI_DB",
+        )
     })
 }
 

@@ -208,7 +208,9 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), ApiError> {
     use std::io::Write;
     match writeln!(std::io::stdout().lock(), "{text}") {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-        Err(e) => Err(ApiError::new(ErrorCode::Internal, format!("输出失败：{e}"), format!("cannot write the output: {e}"))),
+        Err(e) => {
+            Err(ApiError::new(ErrorCode::Internal, format!("输出失败：{e}"), format!("cannot write the output: {e}")))
+        }
         Ok(()) => Ok(()),
     }
 }

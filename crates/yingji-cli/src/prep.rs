@@ -219,7 +219,11 @@ fn read_json<T: serde::de::DeserializeOwned>(file: &str) -> Result<T, ApiError> 
         ApiError::new(ErrorCode::InvalidInput, format!("无法读取 {file}：{e}"), format!("cannot read {file}: {e}"))
     })?;
     serde_json::from_str(&text).map_err(|e| {
-        ApiError::invalid("file", format!("{file} 不是有效的检查记录 JSON：{e}"), format!("{file} is not a valid inspection JSON: {e}"))
+        ApiError::invalid(
+            "file",
+            format!("{file} 不是有效的检查记录 JSON：{e}"),
+            format!("{file} is not a valid inspection JSON: {e}"),
+        )
     })
 }
 
@@ -310,7 +314,8 @@ pub fn plan(cmd: PlanCommand) -> Result<(), ApiError> {
         PlanCommand::Overdue { db, region, json } => {
             let console = Console::open(&db)?;
             let by_region = console.plans_by_region()?;
-            let plans = console.plans(&PlanFilterDto { region_code: region, overdue_only: true, ..Default::default() })?;
+            let plans =
+                console.plans(&PlanFilterDto { region_code: region, overdue_only: true, ..Default::default() })?;
             if json {
                 return print_json(&serde_json::json!({ "regions": by_region, "plans": plans }));
             }
@@ -323,7 +328,10 @@ pub fn plan(cmd: PlanCommand) -> Result<(), ApiError> {
                 if en() { "soon" } else { "将到期" }
             );
             for r in by_region.iter().filter(|r| r.overdue > 0 || r.due_soon > 0) {
-                println!("{:<8} {:<10} {:>6} {:>6} {:>6}", r.region_code, r.region_name, r.total, r.overdue, r.due_soon);
+                println!(
+                    "{:<8} {:<10} {:>6} {:>6} {:>6}",
+                    r.region_code, r.region_name, r.total, r.overdue, r.due_soon
+                );
             }
             println!();
             for p in &plans {
@@ -374,7 +382,10 @@ pub fn inspect(cmd: InspectCommand) -> Result<(), ApiError> {
                     f.description
                 );
             }
-            eprintln!("{}", if en() { format!("{} findings", list.len()) } else { format!("共 {} 项隐患", list.len()) });
+            eprintln!(
+                "{}",
+                if en() { format!("{} findings", list.len()) } else { format!("共 {} 项隐患", list.len()) }
+            );
         }
         InspectCommand::Show { db, finding_id } => print_json(&Console::open(&db)?.finding(&finding_id)?)?,
         InspectCommand::Advance { db, finding_id, status, author, note, evidence } => {
@@ -389,7 +400,10 @@ pub fn inspect(cmd: InspectCommand) -> Result<(), ApiError> {
                 return print_json(&rows);
             }
             for r in &rows {
-                println!("{:<8} {:<10} {:>5} {:>5} {:>5}", r.region_code, r.region_name, r.open, r.overdue, r.major_overdue);
+                println!(
+                    "{:<8} {:<10} {:>5} {:>5} {:>5}",
+                    r.region_code, r.region_name, r.open, r.overdue, r.major_overdue
+                );
             }
         }
     }

@@ -109,7 +109,8 @@ pub fn latest(conn: &Connection, drill_id: &str) -> Result<Option<ClockState>> {
         .unwrap_or(0);
     let drill_at = parse_time("drill_at", &drill_at)?;
     // An `end` event (the facilitator ended early, or the time ran out) is the end.
-    let end_at = if kind == "end" { drill_at } else { parse_time("drill_start_at", &start)? + Duration::minutes(duration_min) };
+    let end_at =
+        if kind == "end" { drill_at } else { parse_time("drill_start_at", &start)? + Duration::minutes(duration_min) };
     Ok(Some(ClockState { real_at: parse_time("real_at", &real_at)?, drill_at, speed, running, end_at }))
 }
 
@@ -126,8 +127,9 @@ pub struct DrillClock {
 impl DrillClock {
     /// The clock of the drill in the database at `path`.
     pub fn open(path: &Path, drill_id: &str, real: Arc<dyn Clock>) -> Result<DrillClock> {
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| DrillError::File { path: path.display().to_string(), message: e.to_string() })?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| DrillError::File { path: path.display().to_string(), message: e.to_string() })?;
         conn.busy_timeout(yingji_store::BUSY_TIMEOUT)?;
         let state = latest(&conn, drill_id)?;
         Ok(DrillClock { conn: Mutex::new(conn), drill_id: drill_id.to_owned(), real, last: Mutex::new(state) })

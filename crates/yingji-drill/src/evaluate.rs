@@ -152,7 +152,11 @@ impl Actions {
             .map(|g| Ok((parse_time("closed_at", &g.closed_at)?, g)))
             .collect::<Result<Vec<_>>>()?;
         Ok(Actions {
-            log: times(conn, "SELECT recorded_at FROM incident_log WHERE incident_id = ?1 AND kind <> 'alarm'", incident_id)?,
+            log: times(
+                conn,
+                "SELECT recorded_at FROM incident_log WHERE incident_id = ?1 AND kind <> 'alarm'",
+                incident_id,
+            )?,
             report: times(conn, "SELECT created_at FROM incident_reports WHERE incident_id = ?1", incident_id)?,
             report_sent: times(
                 conn,
@@ -178,12 +182,9 @@ impl Actions {
             ResponseKind::Call => self.call.clone(),
             ResponseKind::Materials => self.materials.clone(),
             ResponseKind::Warning => self.warning.clone(),
-            ResponseKind::GateClosed => self
-                .gates
-                .iter()
-                .filter(|(_, g)| work.is_none_or(|w| g.work_name == w))
-                .map(|(t, _)| *t)
-                .collect(),
+            ResponseKind::GateClosed => {
+                self.gates.iter().filter(|(_, g)| work.is_none_or(|w| g.work_name == w)).map(|(t, _)| *t).collect()
+            }
         };
         list.into_iter().filter(|t| *t >= from && *t <= as_of).min()
     }
@@ -236,7 +237,8 @@ pub fn evaluate(conn: &Connection, as_of: Timestamp) -> Result<Evaluation> {
                 for i in res.interceptions {
                     let arrival = crate::clock::whole_seconds(occurred + Duration::seconds_f64(i.close_by_s));
                     let needed = d.scenario.needed.gates.contains(&i.name);
-                    let closed = actions.gates.iter().find(|(t, g)| g.work_id == i.work_id && *t <= as_of).map(|(t, _)| *t);
+                    let closed =
+                        actions.gates.iter().find(|(t, g)| g.work_id == i.work_id && *t <= as_of).map(|(t, _)| *t);
                     // Only the works the plume reaches within the drill, or that matter here.
                     if arrival > end && !needed && closed.is_none() {
                         continue;
@@ -276,9 +278,8 @@ pub fn evaluate(conn: &Connection, as_of: Timestamp) -> Result<Evaluation> {
     }
     for name in &d.scenario.needed.gates {
         if !gates.iter().any(|g| &g.name == name) {
-            let id: Option<String> = conn
-                .query_row("SELECT id FROM control_works WHERE name = ?1", [name], |r| r.get(0))
-                .ok();
+            let id: Option<String> =
+                conn.query_row("SELECT id FROM control_works WHERE name = ?1", [name], |r| r.get(0)).ok();
             gates.push(GateFigure {
                 work_id: id.unwrap_or_default(),
                 name: name.clone(),
@@ -400,7 +401,12 @@ pub fn to_text(e: &Evaluation) -> (String, String) {
         b.push('\n');
     };
     line(format!("事件：{}（演练）", e.incident_name));
-    line(format!("演练开始：{}；评估时刻：{}（演练第 {:.0} 分钟）", local(&e.drill_start_at), local(&e.as_of), e.elapsed_min));
+    line(format!(
+        "演练开始：{}；评估时刻：{}（演练第 {:.0} 分钟）",
+        local(&e.drill_start_at),
+        local(&e.as_of),
+        e.elapsed_min
+    ));
     line(String::new());
     line("一、首报时限".into());
     let f = &e.first_report;
@@ -415,7 +421,11 @@ pub fn to_text(e: &Evaluation) -> (String, String) {
         (Some(at), Some(m), Some(margin)) => line(format!(
             "首报报送：{}，获知后 {m:.1} 分钟；{}",
             local(at),
-            if f.met { format!("按时（提前 {margin:.1} 分钟）") } else { format!("超时 {:.1} 分钟", -margin) }
+            if f.met {
+                format!("按时（提前 {margin:.1} 分钟）")
+            } else {
+                format!("超时 {:.1} 分钟", -margin)
+            }
         )),
         _ => line("首报报送：未报送".into()),
     }

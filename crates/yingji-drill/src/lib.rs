@@ -43,7 +43,9 @@ pub enum DrillError {
     File { path: String, message: String },
     #[error("{path} already exists; give a new file for the drill database (a drill never overwrites a file)")]
     Exists { path: String },
-    #[error("this database is not a drill; start one with `yingji drill start SCENARIO.json --from REPLICA --db DRILL.db`")]
+    #[error(
+        "this database is not a drill; start one with `yingji drill start SCENARIO.json --from REPLICA --db DRILL.db`"
+    )]
     NotADrill,
     #[error("{path} is already a drill database; start a drill from a real replica")]
     AlreadyADrill { path: String },
@@ -111,7 +113,16 @@ pub fn current(conn: &Connection) -> Result<Drill> {
         .optional()?;
     let (region_code, title, json, drill_start_at, incident_id, started_by, created_at) =
         row.ok_or(DrillError::NoDrillYet)?;
-    Ok(Drill { id, region_code, title, scenario: Scenario::parse(&json)?, drill_start_at, incident_id, started_by, created_at })
+    Ok(Drill {
+        id,
+        region_code,
+        title,
+        scenario: Scenario::parse(&json)?,
+        drill_start_at,
+        incident_id,
+        started_by,
+        created_at,
+    })
 }
 
 /// How a drill is started.
@@ -139,7 +150,9 @@ pub fn start(from: &Path, to: &Path, scenario: &Scenario, opts: &StartOptions, r
     if drill_id(source.conn())?.is_some() {
         return Err(DrillError::AlreadyADrill { path: from.display().to_string() });
     }
-    let target = to.to_str().ok_or_else(|| invalid("db", "演练数据库路径须为 UTF-8", "the drill database path must be UTF-8"))?;
+    let target = to
+        .to_str()
+        .ok_or_else(|| invalid("db", "演练数据库路径须为 UTF-8", "the drill database path must be UTF-8"))?;
     source.conn().execute("VACUUM INTO ?1", [target])?;
     drop(source);
     let mut store = Store::open(to)?;

@@ -6,8 +6,8 @@
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use yingji_incident::{
-    self as inc, cap, dispatch, gate, report, support, Incident, IncidentStatus, LogEntry, LogKind, Order,
-    OrderStatus, Tier,
+    self as inc, cap, dispatch, gate, report, support, Incident, IncidentStatus, LogEntry, LogKind, Order, OrderStatus,
+    Tier,
 };
 use yingji_store::Timestamp;
 
@@ -45,11 +45,9 @@ pub fn replay(conn: &Connection, as_of: Timestamp) -> Result<ReplayState> {
     // The cached fields, from the log up to then.
     incident.status =
         if log.iter().any(|e| e.kind == LogKind::Closing) { IncidentStatus::Closed } else { IncidentStatus::Open };
-    incident.confirmed_tier = log
-        .iter()
-        .rev()
-        .filter(|e| e.kind == LogKind::Tier)
-        .find_map(|e| Tier::ALL.iter().copied().find(|t| e.body.starts_with(&format!("确认事件级别：{}", t.label_zh()))));
+    incident.confirmed_tier = log.iter().rev().filter(|e| e.kind == LogKind::Tier).find_map(|e| {
+        Tier::ALL.iter().copied().find(|t| e.body.starts_with(&format!("确认事件级别：{}", t.label_zh())))
+    });
     let orders = inc::orders_of(conn, &incident.id)?
         .into_iter()
         .filter(|o| at_or_before(&o.issued_at, as_of))
@@ -63,7 +61,8 @@ pub fn replay(conn: &Connection, as_of: Timestamp) -> Result<ReplayState> {
             o
         })
         .collect();
-    let calls = support::calls_of(conn, &incident.id)?.into_iter().filter(|c| at_or_before(&c.called_at, as_of)).collect();
+    let calls =
+        support::calls_of(conn, &incident.id)?.into_iter().filter(|c| at_or_before(&c.called_at, as_of)).collect();
     let allocations = dispatch::allocations_of(conn, &incident.id)?
         .into_iter()
         .filter(|a| at_or_before(&a.dispatched_at, as_of))
@@ -74,22 +73,23 @@ pub fn replay(conn: &Connection, as_of: Timestamp) -> Result<ReplayState> {
             a
         })
         .collect();
-    let mut status_stmt = conn.prepare(
-        "SELECT status, at FROM report_status_events WHERE report_id = ?1 ORDER BY at DESC, rowid DESC",
-    )?;
+    let mut status_stmt =
+        conn.prepare("SELECT status, at FROM report_status_events WHERE report_id = ?1 ORDER BY at DESC, rowid DESC")?;
     let mut reports = Vec::new();
     for mut r in report::reports_of(conn, &incident.id)? {
         if !at_or_before(&r.created_at, as_of) {
             continue;
         }
-        let events: Vec<(report::ReportStatus, String)> =
-            status_stmt.query_map(params![r.id], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let events: Vec<(report::ReportStatus, String)> = status_stmt
+            .query_map(params![r.id], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         let then = events.into_iter().find(|(_, at)| at_or_before(at, as_of));
         r.status = then.as_ref().map(|e| e.0);
         r.status_at = then.map(|e| e.1);
         reports.push(r);
     }
-    let warnings = cap::warnings_of(conn, &incident.id)?.into_iter().filter(|w| at_or_before(&w.issued_at, as_of)).collect();
+    let warnings =
+        cap::warnings_of(conn, &incident.id)?.into_iter().filter(|w| at_or_before(&w.issued_at, as_of)).collect();
     let gates_closed =
         gate::closures_of(conn, &incident.id)?.into_iter().filter(|g| at_or_before(&g.closed_at, as_of)).collect();
     let injects = feed(conn)?.into_iter().filter(|e| e.kind == "inject" && at_or_before(&e.drill_at, as_of)).collect();

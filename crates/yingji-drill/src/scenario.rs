@@ -196,10 +196,8 @@ pub struct Expectation {
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path).map_err(|e| DrillError::File {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| DrillError::File { path: path.display().to_string(), message: e.to_string() })?;
         Scenario::parse(&text)
     }
 
@@ -238,10 +236,18 @@ impl Scenario {
         }
         let i = &self.incident;
         if i.name.trim().is_empty() || i.reported_by.trim().is_empty() {
-            return Err(invalid("incident", "初始事件需要名称和报告人", "the initial event needs a name and reported_by"));
+            return Err(invalid(
+                "incident",
+                "初始事件需要名称和报告人",
+                "the initial event needs a name and reported_by",
+            ));
         }
         if !(-90.0..=90.0).contains(&i.lat) || !(-180.0..=180.0).contains(&i.lon) {
-            return Err(invalid("incident", "初始事件的坐标无效", "the initial event's position is not a WGS-84 point"));
+            return Err(invalid(
+                "incident",
+                "初始事件的坐标无效",
+                "the initial event's position is not a WGS-84 point",
+            ));
         }
         if let Some(s) = &self.river_spill {
             if !(s.mass_kg > 0.0 && s.threshold_mg_l > 0.0) {
@@ -265,11 +271,18 @@ impl Scenario {
                 return Err(invalid(
                     "injects",
                     format!("注入事件「{}」在第 {} 分钟，超出演练时长 {} 分钟", inj.id, inj.at_min, self.duration_min),
-                    format!("inject {:?} at minute {} is after the end ({} min)", inj.id, inj.at_min, self.duration_min),
+                    format!(
+                        "inject {:?} at minute {} is after the end ({} min)",
+                        inj.id, inj.at_min, self.duration_min
+                    ),
                 ));
             }
             if inj.text.trim().is_empty() {
-                return Err(invalid("injects", format!("注入事件「{}」没有内容", inj.id), format!("inject {:?} has no text", inj.id)));
+                return Err(invalid(
+                    "injects",
+                    format!("注入事件「{}」没有内容", inj.id),
+                    format!("inject {:?} has no text", inj.id),
+                ));
             }
         }
         Ok(())
@@ -301,13 +314,14 @@ impl Scenario {
 pub fn list_folder(dir: &Path) -> Result<Vec<(std::path::PathBuf, Result<Scenario>)>> {
     let rd = std::fs::read_dir(dir)
         .map_err(|e| DrillError::File { path: dir.display().to_string(), message: e.to_string() })?;
-    let mut paths: Vec<_> = rd
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
+    let mut paths: Vec<_> =
+        rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
     paths.sort();
-    Ok(paths.into_iter().map(|p| {
-        let s = Scenario::load(&p);
-        (p, s)
-    }).collect())
+    Ok(paths
+        .into_iter()
+        .map(|p| {
+            let s = Scenario::load(&p);
+            (p, s)
+        })
+        .collect())
 }

@@ -1,5 +1,9 @@
 use time::{macros::datetime, Duration};
-use yingji_incident::{self as inc, report::{self, ReportKind, ReportStatus}, IncidentType, LogKind};
+use yingji_incident::{
+    self as inc,
+    report::{self, ReportKind, ReportStatus},
+    IncidentType, LogKind,
+};
 use yingji_store::Store;
 
 use crate::{

@@ -649,7 +649,10 @@ fn sees_region(tx: &mut dyn HubTx, device_region: &str, record_region: &str) -> 
         return Ok(true);
     }
     let mut info = |code: &str| -> Result<Option<RegionInfo>, HubError> {
-        Ok(tx.read_row("regions", code)?.filter(|row| row.1.is_empty()).and_then(|row| regions_from([json(&row.2)]).pop()))
+        Ok(tx
+            .read_row("regions", code)?
+            .filter(|row| row.1.is_empty())
+            .and_then(|row| regions_from([json(&row.2)]).pop()))
     };
     let (Some(a), Some(b)) = (info(&own)?, info(&other)?) else { return Ok(false) };
     let visible = scope::visible_regions(device_region, &[a, b]).unwrap_or_default();

@@ -192,7 +192,9 @@ pub fn cjk_font_subset(text: &str) -> Result<(Vec<u8>, String)> {
     };
     let (path, index) = find_cjk_font()?;
     let data = std::fs::read(&path).map_err(|e| export_err(&format!("cannot read the font {}", path.display()), e))?;
-    let bad = |e: &dyn std::fmt::Display| export_err(&format!("cannot use the font {} face {index}", path.display()), e.to_string());
+    let bad = |e: &dyn std::fmt::Display| {
+        export_err(&format!("cannot use the font {} face {index}", path.display()), e.to_string())
+    };
     let font = ReadScope::new(&data).read::<FontData<'_>>().map_err(|e| bad(&e))?;
     let provider = font.table_provider(index as usize).map_err(|e| bad(&e))?;
     let name_data = provider.read_table_data(tag::NAME).map_err(|e| bad(&e))?;
@@ -203,7 +205,8 @@ pub fn cjk_font_subset(text: &str) -> Result<(Vec<u8>, String)> {
         .ok_or_else(|| bad(&"the font has no family name"))?;
     let cmap_data = provider.read_table_data(tag::CMAP).map_err(|e| bad(&e))?;
     let cmap = ReadScope::new(&cmap_data).read::<Cmap<'_>>().map_err(|e| bad(&e))?;
-    let (_, unicode) = read_cmap_subtable(&cmap).map_err(|e| bad(&e))?.ok_or_else(|| bad(&"the font has no Unicode cmap"))?;
+    let (_, unicode) =
+        read_cmap_subtable(&cmap).map_err(|e| bad(&e))?.ok_or_else(|| bad(&"the font has no Unicode cmap"))?;
     // Glyph 0 (.notdef) must be kept; characters the font lacks fall back to the reader's fonts.
     let mut glyphs = std::collections::BTreeSet::from([0u16]);
     for c in text.chars().chain(" 0123456789".chars()) {
@@ -231,7 +234,8 @@ fn font_key(font: &[u8]) -> String {
 /// bytes taken in reverse order (the last pair of hex digits first). Applying it twice undoes it.
 pub fn obfuscate_font(font: &mut [u8], key: &str) {
     let hex: Vec<u8> = key.bytes().filter(u8::is_ascii_hexdigit).collect();
-    let byte = |i: usize| u8::from_str_radix(std::str::from_utf8(&hex[2 * i..2 * i + 2]).unwrap_or("00"), 16).unwrap_or(0);
+    let byte =
+        |i: usize| u8::from_str_radix(std::str::from_utf8(&hex[2 * i..2 * i + 2]).unwrap_or("00"), 16).unwrap_or(0);
     let key_bytes: Vec<u8> = (0..16).rev().map(byte).collect();
     for (i, b) in font.iter_mut().take(32).enumerate() {
         *b ^= key_bytes[i % 16];
@@ -364,7 +368,10 @@ mod tests {
 
     #[test]
     fn the_docx_font_subset_maps_the_documents_characters() {
-        use allsorts::{binary::read::ReadScope, font::read_cmap_subtable, font_data::FontData, tables::cmap::Cmap, tables::FontTableProvider, tag};
+        use allsorts::{
+            binary::read::ReadScope, font::read_cmap_subtable, font_data::FontData, tables::cmap::Cmap,
+            tables::FontTableProvider, tag,
+        };
         let (subset, family) = cjk_font_subset("突发环境事件信息报告").unwrap();
         assert!(family.contains("CJK") || !family.is_empty(), "{family}");
         let font = ReadScope::new(&subset).read::<FontData<'_>>().unwrap();

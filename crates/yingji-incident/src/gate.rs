@@ -30,9 +30,14 @@ pub fn close_control_work(
 ) -> Result<LogEntry> {
     open_incident(tx, incident_id)?;
     let work: Option<(String, String, String)> = tx
-        .query_row("SELECT id, name, kind FROM control_works WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1", [work_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row(
+            "SELECT id, name, kind FROM control_works WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1",
+            [work_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?;
-    let (work_id, name, kind) = work.ok_or_else(|| IncidentError::NotFound { kind: "control work", id: work_id.to_owned() })?;
+    let (work_id, name, kind) =
+        work.ok_or_else(|| IncidentError::NotFound { kind: "control work", id: work_id.to_owned() })?;
     let kind_zh = match kind.as_str() {
         "sluice" => "水闸",
         "gate" => "闸门",

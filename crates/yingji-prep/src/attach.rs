@@ -86,7 +86,11 @@ pub fn add(
     }
     let size = bytes.len() as u64;
     if size > MAX_ATTACHMENT_BYTES {
-        return Err(PrepError::TooLarge { file_name: file_name.to_owned(), size_bytes: size, max_bytes: MAX_ATTACHMENT_BYTES });
+        return Err(PrepError::TooLarge {
+            file_name: file_name.to_owned(),
+            size_bytes: size,
+            max_bytes: MAX_ATTACHMENT_BYTES,
+        });
     }
     let (expected, allowed): (&'static str, &[&str]) = match owner {
         Owner::Plan(_) => ("PDF or DOCX", &[PDF, DOCX]),
@@ -94,19 +98,12 @@ pub fn add(
     };
     let media_type = match sniff(bytes) {
         Some(t) if allowed.contains(&t) => t,
-        _ => {
-            return Err(PrepError::WrongType {
-                file_name: file_name.to_owned(),
-                expected,
-                found: describe(bytes),
-            })
-        }
+        _ => return Err(PrepError::WrongType { file_name: file_name.to_owned(), expected, found: describe(bytes) }),
     };
     let (region_code, plan_id, finding_id) = match owner {
         Owner::Plan(id) => {
-            let region: Option<String> = tx
-                .query_row("SELECT region_code FROM emergency_plans WHERE id = ?1", [id], |r| r.get(0))
-                .optional()?;
+            let region: Option<String> =
+                tx.query_row("SELECT region_code FROM emergency_plans WHERE id = ?1", [id], |r| r.get(0)).optional()?;
             (region.ok_or(PrepError::NotFound { kind: "emergency plan", id: id.to_owned() })?, Some(id), None)
         }
         Owner::Finding(id) => {
@@ -177,9 +174,11 @@ pub fn of_finding(conn: &Connection, finding_id: &str) -> Result<Vec<AttachmentI
 
 /// An attachment's name and bytes.
 pub fn content(conn: &Connection, id: &str) -> Result<(String, Vec<u8>)> {
-    conn.query_row("SELECT file_name, content FROM prep_attachments WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .ok_or(PrepError::NotFound { kind: "attachment", id: id.to_owned() })
+    conn.query_row("SELECT file_name, content FROM prep_attachments WHERE id = ?1", [id], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .optional()?
+    .ok_or(PrepError::NotFound { kind: "attachment", id: id.to_owned() })
 }
 
 #[cfg(test)]

@@ -317,7 +317,10 @@ fn plan_line(p: &Option<PlanView>, whose_zh: &str, whose_en: &str) -> (String, S
                 v.revision_due_on.as_deref().map(|d| format!(", revision due {d}")).unwrap_or_default()
             ),
         ),
-        None => (format!("{whose_zh}没有录入应急预案：按县级预案处置"), format!("no {whose_en} plan on record: follow the county plan")),
+        None => (
+            format!("{whose_zh}没有录入应急预案：按县级预案处置"),
+            format!("no {whose_en} plan on record: follow the county plan"),
+        ),
     }
 }
 
@@ -333,7 +336,11 @@ fn containment(card: &PlanCard) -> Vec<ContainmentLevel> {
     }
     for c in card.chemicals.iter().filter(|c| !c.disposal_zh.is_empty()).take(3) {
         ent.steps_zh.push(format!("{}：{}", c.name_zh, c.disposal_zh[0]));
-        ent.steps_en.push(format!("{}: {}", if c.name_en.is_empty() { &c.name_zh } else { &c.name_en }, c.disposal_en.first().map_or("", String::as_str)));
+        ent.steps_en.push(format!(
+            "{}: {}",
+            if c.name_en.is_empty() { &c.name_zh } else { &c.name_en },
+            c.disposal_en.first().map_or("", String::as_str)
+        ));
     }
     let mut park = ContainmentLevel { level: "park".into(), steps_zh: Vec::new(), steps_en: Vec::new() };
     match &card.park {
@@ -350,7 +357,8 @@ fn containment(card: &PlanCard) -> Vec<ContainmentLevel> {
         }
         None => {
             park.steps_zh.push("不在化工园区内：无园区级防线，由企业级直接进入河流级".into());
-            park.steps_en.push("Not in a chemical park: no park level; from the enterprise straight to the river".into());
+            park.steps_en
+                .push("Not in a chemical park: no park level; from the enterprise straight to the river".into());
         }
     }
     let mut riv = ContainmentLevel { level: "river".into(), steps_zh: Vec::new(), steps_en: Vec::new() };
@@ -405,14 +413,22 @@ pub fn card(conn: &Connection, clock: &dyn Clock, risk_source_id: &str) -> Resul
             Ok(r) => (Some(r), None),
             Err(why) => (None, Some(why)),
         },
-        None => (None, Some(("该风险源没有坐标，无法计算下游影响。".to_owned(), "the risk source has no position".to_owned()))),
+        None => (
+            None,
+            Some(("该风险源没有坐标，无法计算下游影响。".to_owned(), "the risk source has no position".to_owned())),
+        ),
     };
     let (teams, experts, stockpiles) = match position {
-        Some(p) => (contacts(conn, p, Kind::Team)?, contacts(conn, p, Kind::Expert)?, contacts(conn, p, Kind::Warehouse)?),
+        Some(p) => {
+            (contacts(conn, p, Kind::Team)?, contacts(conn, p, Kind::Expert)?, contacts(conn, p, Kind::Warehouse)?)
+        }
         None => (Vec::new(), Vec::new(), Vec::new()),
     };
-    let findings =
-        inspect::list(conn, clock, &FindingFilter { risk_source_id: Some(source.id.clone()), open_only: true, ..Default::default() })?;
+    let findings = inspect::list(
+        conn,
+        clock,
+        &FindingFilter { risk_source_id: Some(source.id.clone()), open_only: true, ..Default::default() },
+    )?;
     let mut card = PlanCard {
         generated_at: clock.now_rfc3339(),
         is_demo: source.data_source == "demo",
@@ -551,7 +567,10 @@ fn lines(card: &PlanCard) -> Vec<Line> {
                         i + 1,
                         t.name,
                         duration_zh(t.peak_s),
-                        t.front_s.map_or(format!("（参考情景下浓度低于 {} mg/L）", r.threshold_mg_l), |f| format!("，前锋 {}", duration_zh(f)))
+                        t.front_s.map_or(format!("（参考情景下浓度低于 {} mg/L）", r.threshold_mg_l), |f| format!(
+                            "，前锋 {}",
+                            duration_zh(f)
+                        ))
                     ),
                 );
             }
@@ -563,7 +582,11 @@ fn lines(card: &PlanCard) -> Vec<Line> {
                         "关闭 {}：{} 内{}",
                         w.name,
                         duration_zh(w.close_by_s),
-                        if w.protects.is_empty() { String::new() } else { format!("（保护 {}）", w.protects.join("、")) }
+                        if w.protects.is_empty() {
+                            String::new()
+                        } else {
+                            format!("（保护 {}）", w.protects.join("、"))
+                        }
                     ),
                 );
             }
@@ -602,11 +625,7 @@ fn lines(card: &PlanCard) -> Vec<Line> {
     if card.park.is_some() {
         push(Style::Body, 0.0, plan(&card.park_plan, "园区"));
     }
-    push(
-        Style::Body,
-        0.0,
-        format!("未销号隐患 {} 项，其中逾期 {} 项。", card.open_findings, card.overdue_findings),
-    );
+    push(Style::Body, 0.0, format!("未销号隐患 {} 项，其中逾期 {} 项。", card.open_findings, card.overdue_findings));
     push(
         Style::Small,
         0.0,
@@ -728,7 +747,10 @@ mod tests {
         let held = chemicals_of(conn, &s.id).unwrap();
         assert_eq!(card.chemicals.len(), held.len().min(CARD_CHEMICALS));
         assert_eq!(card.chemicals[0].name_zh, held[0].name_zh, "largest holding first");
-        assert!(card.chemicals.iter().all(|c| c.in_library && !c.hazards_zh.is_empty()), "demo chemicals are all in the library");
+        assert!(
+            card.chemicals.iter().all(|c| c.in_library && !c.hazards_zh.is_empty()),
+            "demo chemicals are all in the library"
+        );
         let r = card.river.as_ref().unwrap();
         assert!(r.intakes.windows(2).all(|w| w[0].peak_s <= w[1].peak_s), "nearest in time first");
         assert!(r.intakes.iter().all(|i| i.peak_s > 0.0 && i.front_s.is_none_or(|f| f <= i.peak_s)));
@@ -739,7 +761,10 @@ mod tests {
         assert_eq!(card.experts.len(), CARD_CONTACTS);
         assert_eq!(card.stockpiles.len(), CARD_CONTACTS);
         let park = card.park.as_ref().expect("in a park");
-        assert_eq!(card.containment.iter().map(|l| l.level.as_str()).collect::<Vec<_>>(), ["enterprise", "park", "river"]);
+        assert_eq!(
+            card.containment.iter().map(|l| l.level.as_str()).collect::<Vec<_>>(),
+            ["enterprise", "park", "river"]
+        );
         assert!(card.containment[1].steps_zh[0].contains(&park.name));
         assert!(card.containment[2].steps_zh.iter().any(|s| s.contains(&r.works[0].name)));
         assert!(card.plan.is_some(), "every demo enterprise has a plan");

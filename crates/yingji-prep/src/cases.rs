@@ -71,7 +71,8 @@ pub fn compiled() -> Result<Vec<Case>> {
         if !seen.insert(c.id.as_str()) {
             return Err(PrepError::CaseLibrary(format!("case id {} twice", c.id)));
         }
-        crate::parse_date("occurred_on", &c.occurred_on).map_err(|_| PrepError::CaseLibrary(format!("{}: bad date", c.id)))?;
+        crate::parse_date("occurred_on", &c.occurred_on)
+            .map_err(|_| PrepError::CaseLibrary(format!("{}: bad date", c.id)))?;
         for t in &c.incident_types {
             if yingji_incident::IncidentType::parse(t).is_none() {
                 return Err(PrepError::CaseLibrary(format!("{}: unknown incident type {t}", c.id)));
@@ -170,7 +171,8 @@ pub fn similar(conn: &Connection, incident_type: &str, pollutants: &[(String, St
             .iter()
             .filter(|p| {
                 pollutants.iter().any(|(name, cas)| {
-                    (!cas.trim().is_empty() && cas.trim() == p.cas) || (!name.trim().is_empty() && name.trim() == p.name_zh)
+                    (!cas.trim().is_empty() && cas.trim() == p.cas)
+                        || (!name.trim().is_empty() && name.trim() == p.name_zh)
                 })
             })
             .map(|p| p.name_zh.clone())

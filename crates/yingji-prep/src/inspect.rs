@@ -307,8 +307,7 @@ const FINDING_SELECT: &str = "SELECT f.*, i.inspected_on, COALESCE(s.name, '') A
 fn view(conn: &Connection, today: Date, r: &Row<'_>) -> Result<FindingView> {
     let id: String = r.get("id")?;
     let events = events(conn, &id)?;
-    let status =
-        events.iter().map(|e| e.status).max_by_key(|s| s.rank()).unwrap_or(FindingStatus::Found);
+    let status = events.iter().map(|e| e.status).max_by_key(|s| s.rank()).unwrap_or(FindingStatus::Found);
     let deadline_on: String = r.get("deadline_on")?;
     let days_overdue = (status != FindingStatus::Verified)
         .then(|| parse_date("deadline_on", &deadline_on).ok().map(|d| (today - d).whole_days()))
@@ -376,7 +375,15 @@ pub fn list(conn: &Connection, clock: &dyn Clock, filter: &FindingFilter) -> Res
         out.push(v);
     }
     out.sort_by(|a, b| {
-        let rank = |v: &FindingView| if v.overdue { 0 } else if v.status != FindingStatus::Verified { 1 } else { 2 };
+        let rank = |v: &FindingView| {
+            if v.overdue {
+                0
+            } else if v.status != FindingStatus::Verified {
+                1
+            } else {
+                2
+            }
+        };
         rank(a)
             .cmp(&rank(b))
             .then_with(|| b.days_overdue.unwrap_or(i64::MIN).cmp(&a.days_overdue.unwrap_or(i64::MIN)))
@@ -437,7 +444,10 @@ pub fn dashboard(conn: &Connection, clock: &dyn Clock) -> Result<Vec<RegionFindi
     }
     let mut out: Vec<RegionFindings> = map.into_values().collect();
     out.sort_by(|a, b| {
-        b.overdue.cmp(&a.overdue).then(b.major_overdue.cmp(&a.major_overdue)).then_with(|| a.region_code.cmp(&b.region_code))
+        b.overdue
+            .cmp(&a.overdue)
+            .then(b.major_overdue.cmp(&a.major_overdue))
+            .then_with(|| a.region_code.cmp(&b.region_code))
     });
     Ok(out)
 }
@@ -458,8 +468,12 @@ mod tests {
     use crate::testutil;
 
     fn source(conn: &Connection) -> RiskSource {
-        conn.query_row("SELECT * FROM risk_sources WHERE kind = 'enterprise' ORDER BY id LIMIT 1", [], RiskSource::from_row)
-            .unwrap()
+        conn.query_row(
+            "SELECT * FROM risk_sources WHERE kind = 'enterprise' ORDER BY id LIMIT 1",
+            [],
+            RiskSource::from_row,
+        )
+        .unwrap()
     }
 
     fn one_finding(deadline: &str) -> NewInspection {
@@ -548,7 +562,10 @@ mod tests {
         let mut future = one_finding("2027-01-01");
         future.risk_source_id = s.id.clone();
         future.inspected_on = "2026-12-01".into();
-        assert!(matches!(record(&tx, &clock, &future, "x").unwrap_err(), PrepError::Invalid { field: "inspected_on", .. }));
+        assert!(matches!(
+            record(&tx, &clock, &future, "x").unwrap_err(),
+            PrepError::Invalid { field: "inspected_on", .. }
+        ));
         let mut sev = one_finding("2027-01-01");
         sev.risk_source_id = s.id.clone();
         sev.findings[0].severity = "severe".into();

@@ -39,7 +39,9 @@ pub enum PrepError {
     NotFound { kind: &'static str, id: String },
     #[error("invalid {field}: {message}")]
     Invalid { field: &'static str, message: String, message_zh: String },
-    #[error("{file_name} is {size_bytes} bytes; attachments may be at most {max_bytes} bytes (20 MB): compress or split it")]
+    #[error(
+        "{file_name} is {size_bytes} bytes; attachments may be at most {max_bytes} bytes (20 MB): compress or split it"
+    )]
     TooLarge { file_name: String, size_bytes: u64, max_bytes: u64 },
     #[error("{file_name} is not a {expected} file (its first bytes say: {found}); attach a PDF or DOCX (photos: JPEG or PNG)")]
     WrongType { file_name: String, expected: &'static str, found: String },
@@ -149,8 +151,11 @@ pub(crate) mod testutil {
     fn tempdir() -> std::path::PathBuf {
         use std::sync::atomic::{AtomicU32, Ordering};
         static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir()
-            .join(format!("yingji-prep-t{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+        let dir = std::env::temp_dir().join(format!(
+            "yingji-prep-t{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }

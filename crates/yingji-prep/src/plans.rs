@@ -182,7 +182,8 @@ pub fn subject(conn: &Connection, kind: PlanSubject, id: &str) -> Result<(String
     match kind {
         PlanSubject::Enterprise | PlanSubject::ChemicalPark => {
             let s = RiskSource::get(conn, id)?.ok_or(PrepError::NotFound { kind: "risk source", id: id.to_owned() })?;
-            let want = if kind == PlanSubject::Enterprise { RiskSourceKind::Enterprise } else { RiskSourceKind::ChemicalPark };
+            let want =
+                if kind == PlanSubject::Enterprise { RiskSourceKind::Enterprise } else { RiskSourceKind::ChemicalPark };
             if s.kind != want {
                 return Err(wrong(want.label_zh(), want.label_en()));
             }
@@ -480,8 +481,12 @@ mod tests {
     use crate::testutil;
 
     fn enterprise(conn: &Connection) -> RiskSource {
-        conn.query_row("SELECT * FROM risk_sources WHERE kind = 'enterprise' ORDER BY id LIMIT 1", [], RiskSource::from_row)
-            .unwrap()
+        conn.query_row(
+            "SELECT * FROM risk_sources WHERE kind = 'enterprise' ORDER BY id LIMIT 1",
+            [],
+            RiskSource::from_row,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -542,7 +547,11 @@ mod tests {
             &tx,
             &clock,
             &plan.id,
-            &PlanStep::File { issued_on: "2026-10-01".into(), filed_on: "2026-10-10".into(), filing_number: String::new() },
+            &PlanStep::File {
+                issued_on: "2026-10-01".into(),
+                filed_on: "2026-10-10".into(),
+                filing_number: String::new(),
+            },
         )
         .unwrap_err();
         assert!(matches!(err, PrepError::Invalid { field: "status", .. }), "{err}");
@@ -551,7 +560,11 @@ mod tests {
             &tx,
             &clock,
             &plan.id,
-            &PlanStep::File { issued_on: "2026-10-01".into(), filed_on: "2026-12-10".into(), filing_number: String::new() },
+            &PlanStep::File {
+                issued_on: "2026-10-01".into(),
+                filed_on: "2026-12-10".into(),
+                filing_number: String::new(),
+            },
         )
         .unwrap_err();
         assert!(matches!(future, PrepError::Invalid { field: "filed_on", .. }), "{future}");
@@ -596,14 +609,26 @@ mod tests {
         let missing = add(
             &tx,
             &clock,
-            &NewPlan { subject_kind: "county".into(), subject_id: "999999".into(), title: "x".into(), status: "drafting".into(), ..NewPlan::default() },
+            &NewPlan {
+                subject_kind: "county".into(),
+                subject_id: "999999".into(),
+                title: "x".into(),
+                status: "drafting".into(),
+                ..NewPlan::default()
+            },
         )
         .unwrap_err();
         assert!(matches!(missing, PrepError::NotFound { .. }), "{missing}");
         let filed_without_dates = add(
             &tx,
             &clock,
-            &NewPlan { subject_kind: "county".into(), subject_id: "320115".into(), title: "x".into(), status: "filed".into(), ..NewPlan::default() },
+            &NewPlan {
+                subject_kind: "county".into(),
+                subject_id: "320115".into(),
+                title: "x".into(),
+                status: "filed".into(),
+                ..NewPlan::default()
+            },
         )
         .unwrap_err();
         assert!(matches!(filed_without_dates, PrepError::Invalid { field: "issued_on", .. }));
@@ -639,7 +664,8 @@ mod tests {
         let regions = by_region(conn, &clock).unwrap();
         assert_eq!(regions.iter().map(|r| r.overdue as usize).sum::<usize>(), overdue.len());
         // A city's filter takes its counties' plans too.
-        let nanjing = list(conn, &clock, &PlanFilter { region_code: Some("320100".into()), ..PlanFilter::default() }).unwrap();
+        let nanjing =
+            list(conn, &clock, &PlanFilter { region_code: Some("320100".into()), ..PlanFilter::default() }).unwrap();
         assert!(nanjing.iter().all(|v| v.plan.region_code.starts_with("3201")) && !nanjing.is_empty());
     }
 }

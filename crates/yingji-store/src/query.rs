@@ -409,7 +409,8 @@ impl NodeCell {
     /// On a sphere the true nearest point of a lat/lon box can lie slightly off those points;
     /// `BOX_SLACK` covers that.
     fn distances_m(&self, p: LatLon) -> (f64, f64) {
-        let near = LatLon { lat: p.lat.clamp(self.min_lat, self.max_lat), lon: p.lon.clamp(self.min_lon, self.max_lon) };
+        let near =
+            LatLon { lat: p.lat.clamp(self.min_lat, self.max_lat), lon: p.lon.clamp(self.min_lon, self.max_lon) };
         let far = LatLon {
             lat: if p.lat - self.min_lat > self.max_lat - p.lat { self.min_lat } else { self.max_lat },
             lon: if p.lon - self.min_lon > self.max_lon - p.lon { self.min_lon } else { self.max_lon },
@@ -637,7 +638,9 @@ fn match_expressions(text: &str) -> (Option<String>, Option<String>) {
         .map(|t| t.to_lowercase())
         .collect();
     let (long, short): (Vec<&String>, Vec<&String>) = terms.iter().partition(|t| t.chars().count() >= 3);
-    let join = |ts: Vec<&String>| (!ts.is_empty()).then(|| ts.iter().map(|t| term_expression(t)).collect::<Vec<_>>().join(" AND "));
+    let join = |ts: Vec<&String>| {
+        (!ts.is_empty()).then(|| ts.iter().map(|t| term_expression(t)).collect::<Vec<_>>().join(" AND "))
+    };
     (join(long), join(short))
 }
 

@@ -109,7 +109,10 @@ mod tests {
         assert!(conn.execute("DELETE FROM model_runs WHERE id = 'a'", []).is_err());
         conn.execute("UPDATE model_runs SET incident_id = 'inc-1' WHERE id = 'a'", []).unwrap();
         assert_eq!(ModelRun::get(conn, "a").unwrap().unwrap().incident_id.as_deref(), Some("inc-1"));
-        assert_eq!(ModelRun::of_incident(conn, "inc-1").unwrap().iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert_eq!(
+            ModelRun::of_incident(conn, "inc-1").unwrap().iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["a"]
+        );
         assert!(ModelRun::of_incident(conn, "inc-2").unwrap().is_empty());
         assert!(run("c", "x").insert(conn).is_ok());
         let mut bad = run("d", "2026-11-29T07:00:00Z");
