@@ -11,12 +11,13 @@ db="$(mktemp -d)/demo.db"
 "$target"/release/yingji init --demo "$db" >/dev/null
 figures=()
 for i in $(seq 0 "$runs"); do
-  line=$(xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-    "$target"/release/yingji-desktop --db "$db" --view map --exit-after-first-frame 2>/dev/null | grep -o 'first-map-frame-ms=[0-9]*' || true)
+  out=$(xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+    "$target"/release/yingji-desktop --db "$db" --view map --exit-after-first-frame 2>/dev/null || true)
+  line=$(grep -o 'first-map-frame-ms=[0-9]*' <<<"$out" || true)
   ms="${line#first-map-frame-ms=}"
   if [ -z "$ms" ]; then echo "run $i: no first frame reported" >&2; exit 1; fi
   if [ "$i" -eq 0 ]; then echo "warm-up: $ms ms"; continue; fi
-  echo "run $i: $ms ms"
+  echo "run $i: $ms ms   $(sed -n 's/.*process start): //p' <<<"$out")"
   figures+=("$ms")
 done
 median=$(printf '%s\n' "${figures[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')

@@ -140,16 +140,45 @@ async fn startup_view() -> Result<Option<String>, ApiError> {
     Ok(arg_value("--view").map(|p| p.to_string_lossy().into_owned()))
 }
 
-/// The map drew its first frame: how long after the process started, in ms. With
-/// `--exit-after-first-frame` (the start-up benchmark) the figure is printed and the app exits.
-#[tauri::command]
-async fn first_map_frame<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<u64, ApiError> {
+/// Steps of the shell's start, in ms after the process started (for the start-up benchmark).
+static SETUP_MARKS: Mutex<Vec<(&'static str, u64)>> = Mutex::new(Vec::new());
+
+fn setup_mark(name: &'static str) {
     let ms = STARTED.get().map_or(0, |t| t.elapsed().as_millis() as u64);
-    tracing::info!("first map frame after {ms} ms");
+    if let Ok(mut marks) = SETUP_MARKS.lock() {
+        marks.push((name, ms));
+    }
+}
+
+/// The map drew its first frame: how long after the process started, in ms. `marks` are the
+/// page's start-up steps and `now` the page's clock at the call (both `performance.now()`), so
+/// they can be placed on the process's time line. With `--exit-after-first-frame` (the start-up
+/// benchmark) the figure and the steps are printed and the app exits.
+#[tauri::command]
+async fn first_map_frame<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    marks: std::collections::BTreeMap<String, f64>,
+    now: f64,
+) -> Result<u64, ApiError> {
+    let elapsed_ms = STARTED.get().map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
+    let ms = elapsed_ms as u64;
+    // The page's time origin on the process's time line.
+    let page_origin_ms = elapsed_ms - now;
+    let mut steps: Vec<(String, f64)> = SETUP_MARKS
+        .lock()
+        .map(|m| m.iter().map(|(n, ms)| ((*n).to_owned(), *ms as f64)).collect())
+        .unwrap_or_default();
+    steps.push(("page-origin".to_owned(), page_origin_ms));
+    let mut page: Vec<(String, f64)> = marks.into_iter().map(|(n, t)| (n, page_origin_ms + t)).collect();
+    page.sort_by(|a, b| a.1.total_cmp(&b.1));
+    steps.extend(page);
+    let steps = steps.iter().map(|(n, t)| format!("{n}={t:.0}")).collect::<Vec<_>>().join(" ");
+    tracing::info!("first map frame after {ms} ms ({steps})");
     if std::env::args().any(|a| a == "--exit-after-first-frame") {
-        #[allow(clippy::print_stdout)] // the benchmark reads this line
+        #[allow(clippy::print_stdout)] // the benchmark reads these lines
         {
             println!("first-map-frame-ms={ms}");
+            println!("start-up steps (ms after process start): {steps}");
         }
         app.exit(0);
     }
@@ -192,6 +221,7 @@ pub fn configured_db() -> Option<PathBuf> {
 pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
     tauri::Builder::<R>::new()
         .setup(move |app| {
+            setup_mark("setup");
             let opened = match &db {
                 // A configured database must exist: never create one behind the user's back.
                 Some(path) => Console::open(path),
@@ -208,6 +238,7 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             if let Err(e) = &opened {
                 tracing::error!(code = ?e.code, "cannot open the database: {}", e.message_en);
             }
+            setup_mark("console-open");
             // Sync runs beside the window on its own connection to the same file.
             let db_path = opened.as_ref().ok().and_then(|c| c.store().path().map(Path::to_path_buf));
             if let Some(path) = db_path {
@@ -217,6 +248,7 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             let packs_dir = app.path().app_data_dir().map(|d| d.join("maps")).unwrap_or_else(|_| PathBuf::from("maps"));
             let maps = Maps::open(&maps_dir(app.path().resource_dir().ok()), &packs_dir);
             app.manage(MapState(Arc::new(maps)));
+            setup_mark("maps-open");
             Ok(())
         })
         // Tiles, glyphs and the style from the local archives: no port, no network.

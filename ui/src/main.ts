@@ -1,5 +1,6 @@
 // The console's window: start page, resource panels with filters and details, one search box.
 // Everything shown comes from the Rust commands in ./api.ts; this file only renders.
+import { mark, marks } from "./startup";
 import "./style.css";
 import { api, isApiError } from "./api";
 import type { Overview } from "./bindings/Overview";
@@ -557,13 +558,22 @@ async function renderMap(): Promise<void> {
   clear(els.content, mapEl, layers, radius, packsPanel);
   renderPacks(packsPanel);
   if (!oneMap) {
+    mark("style-request");
     const style = await loadBaseStyle();
+    mark("style");
     state.baseMissing = style === null;
     oneMap = new OneMap(mapEl, {
       open: (kind, id, name) => void openFromMap(kind, id, name),
       query: (lat, lon) => void runNear(lat, lon),
     }, style ?? BLANK_STYLE);
-    void oneMap.whenReady().then(() => api.firstMapFrame());
+    mark("map-created");
+    oneMap.map.once("render", () => mark("first-render"));
+    oneMap.map.once("styledata", () => mark("style-applied"));
+    oneMap.map.on("sourcedata", (e) => { if (e.tile) mark("first-tile"); });
+    void oneMap.whenReady().then(() => {
+      mark("load");
+      return api.firstMapFrame(marks, performance.now());
+    });
     const [data, packs] = await Promise.all([guarded(() => api.mapData()), guarded(() => api.mapPacks())]);
     if (data) await oneMap.setData(data);
     state.packs = packs ?? [];
@@ -867,6 +877,7 @@ function renderAll(): void {
 }
 
 async function start(): Promise<void> {
+  mark("start");
   setLang(lang());
   clear(root, els.header, drill.banner, els.banner, h("div", { class: "body" }, els.nav, els.content, els.detail), els.footer, els.error);
   els.content.textContent = t("status.loading");
@@ -876,6 +887,7 @@ async function start(): Promise<void> {
     api.dataVersion().catch(() => null),
     guarded(() => api.startupView()),
   ]);
+  mark("first-ipc");
   const loading = Promise.all([guarded(() => api.overview()), guarded(() => api.regions())]);
   // Opening on the map: the map loads first and the start page's figures come in beside it.
   const map = view === "map" ? openView("map") : null;
