@@ -209,6 +209,47 @@ pub fn subject(conn: &Connection, kind: PlanSubject, id: &str) -> Result<(String
     }
 }
 
+/// Something a plan can be about, as offered when a plan is entered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubjectOption {
+    pub id: String,
+    pub name: String,
+    pub region_code: String,
+    /// What tells two of the same name apart: the address of a risk source, the kind of a water
+    /// source (`drinking_water_intake` | `source_protection_zone`), the pinyin of a region.
+    pub detail: String,
+}
+
+/// The risk sources, water sources or regions a plan of `kind` can be about, whose name (or
+/// pinyin, or id) contains `text`, by name; at most `limit`. Works for one-character names
+/// too (a plain `LIKE`, the sets are a few thousand rows at most).
+pub fn subjects(conn: &Connection, kind: &str, text: &str, limit: usize) -> Result<Vec<SubjectOption>> {
+    let kind = subject_kind(kind)?;
+    let text = text.trim();
+    let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let sql = match kind {
+        PlanSubject::Enterprise | PlanSubject::ChemicalPark => {
+            "SELECT id, name, region_code, address FROM risk_sources
+             WHERE kind = ?1 AND (name LIKE ?2 ESCAPE '\\' OR id = ?3) ORDER BY name, id LIMIT ?4"
+        }
+        PlanSubject::WaterSource => {
+            "SELECT id, name, region_code, kind FROM sensitive_targets
+             WHERE kind IN ('drinking_water_intake', 'source_protection_zone') AND ?1 = ?1
+               AND (name LIKE ?2 ESCAPE '\\' OR id = ?3) ORDER BY name, id LIMIT ?4"
+        }
+        PlanSubject::County | PlanSubject::City => {
+            "SELECT code, name_zh, code, name_pinyin FROM regions
+             WHERE level = ?1 AND (name_zh LIKE ?2 ESCAPE '\\' OR name_pinyin LIKE ?2 ESCAPE '\\' OR code = ?3)
+             ORDER BY code LIMIT ?4"
+        }
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params![kind.as_str(), pattern, text, limit as i64], |r| {
+        Ok(SubjectOption { id: r.get(0)?, name: r.get(1)?, region_code: r.get(2)?, detail: r.get(3)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 fn parse_enum<T: Copy>(field: &'static str, value: &str, parse: fn(&str) -> Option<T>, all: &[&str]) -> Result<T> {
     parse(value).ok_or_else(|| {
         invalid(
@@ -521,6 +562,36 @@ mod tests {
         assert_eq!(p.revision_state(today).0, RevisionState::Current);
         p.issued_on = None;
         assert_eq!(p.revision_state(today), (RevisionState::NotIssued, None));
+    }
+
+    #[test]
+    fn subjects_are_found_by_part_of_their_name_and_only_of_the_right_kind() {
+        let store = testutil::demo();
+        let e = enterprise(store.conn());
+        let part: String = e.name.chars().take(2).collect();
+        let found = subjects(store.conn(), "enterprise", &part, 50).unwrap();
+        assert!(found.iter().any(|o| o.id == e.id), "{part} finds {}", e.name);
+        assert!(found.iter().all(|o| o.name.contains(&part) || o.id == part));
+        // Every one offered is accepted as the subject of a plan of that kind.
+        for kind in ["enterprise", "chemical_park", "water_source", "county", "city"] {
+            let all = subjects(store.conn(), kind, "", 5).unwrap();
+            assert!(!all.is_empty(), "{kind}");
+            for o in &all {
+                let (region, name) = subject(store.conn(), subject_kind(kind).unwrap(), &o.id).unwrap();
+                assert_eq!((region, name), (o.region_code.clone(), o.name.clone()), "{kind} {}", o.id);
+            }
+        }
+        // A park is not offered as an enterprise; an id finds itself; wildcards are literal.
+        let parks = subjects(store.conn(), "chemical_park", "", 500).unwrap();
+        let ents = subjects(store.conn(), "enterprise", "", 5000).unwrap();
+        assert!(parks.iter().all(|p| !ents.iter().any(|x| x.id == p.id)));
+        assert_eq!(subjects(store.conn(), "enterprise", &e.id, 5).unwrap()[0].id, e.id);
+        assert!(subjects(store.conn(), "enterprise", "%", 5).unwrap().is_empty());
+        assert!(!subjects(store.conn(), "city", "nanjing", 5).unwrap().is_empty(), "pinyin finds 南京");
+        assert!(matches!(
+            subjects(store.conn(), "factory", "", 5),
+            Err(PrepError::Invalid { field: "subject_kind", .. })
+        ));
     }
 
     #[test]
