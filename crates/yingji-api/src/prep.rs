@@ -1069,6 +1069,31 @@ mod tests {
         assert!(e.message_zh.contains("PDF"), "{}", e.message_zh);
         assert_eq!(c.plan(&overdue[0].id).unwrap().attachments.len(), 1);
 
+        // The same checks for bytes sent by the window: wrong type and too large are refused
+        // with the same messages, a PDF is kept.
+        let e = c.attach_plan_bytes(&overdue[0].id, "plan.pdf", b"not a pdf", "测试").unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("file")));
+        assert!(e.message_zh.contains("PDF") && e.message_en.contains("not a PDF or DOCX"), "{e:?}");
+        let mut big = b"%PDF-1.7\n".to_vec();
+        big.resize(attach::MAX_ATTACHMENT_BYTES as usize + 1, b' ');
+        let e = c.attach_plan_bytes(&overdue[0].id, "big.pdf", &big, "测试").unwrap_err();
+        assert!(e.message_zh.contains("20 MB") && e.message_zh.contains("big.pdf"), "{}", e.message_zh);
+        let b = c.attach_plan_bytes(&overdue[0].id, "b/../预案.pdf", b"%PDF-1.4\n%%EOF\n", "测试").unwrap();
+        assert_eq!(c.plan(&overdue[0].id).unwrap().attachments.len(), 2);
+        // Saved into a folder under a safe name, never over an existing file.
+        let out = dir.path().join("downloads");
+        let first = c.save_attachment_in(&b.id, &out).unwrap();
+        let second = c.save_attachment_in(&b.id, &out).unwrap();
+        assert_eq!(first, out.join("b_.._预案.pdf"));
+        assert_eq!(second, out.join("b_.._预案 (2).pdf"));
+        assert_eq!(std::fs::read(&second).unwrap(), b"%PDF-1.4\n%%EOF\n");
+
+        // Subjects for the form, with their region's name.
+        let counties = c.plan_subjects("county", "江宁").unwrap();
+        assert_eq!(counties.len(), 1);
+        assert_eq!((counties[0].id.as_str(), counties[0].region_name.as_str()), ("320115", "江宁区"));
+        assert_eq!(c.plan_subjects("x", "").unwrap_err().field.as_deref(), Some("subject_kind"));
+
         // The card of the source of the first demo finding.
         let open = c.findings(&FindingFilterDto { open_only: true, ..Default::default() }).unwrap();
         let f = &open[0];

@@ -316,8 +316,22 @@ fn check_dates(
 pub fn add(tx: &Transaction<'_>, clock: &dyn Clock, new: &NewPlan) -> Result<Plan> {
     let kind = subject_kind(&new.subject_kind)?;
     let status = status(&new.status)?;
+    if new.subject_id.trim().is_empty() {
+        return Err(invalid(
+            "subject_id",
+            format!("请选择预案对象（{}）", kind.label_zh()),
+            format!("choose whose plan it is (a {})", kind.label_en()),
+        ));
+    }
     let title = required("title", "预案名称", &new.title)?;
-    let (region_code, _) = subject(tx, kind, new.subject_id.trim())?;
+    let (region_code, _) = subject(tx, kind, new.subject_id.trim()).map_err(|e| match e {
+        PrepError::NotFound { id, .. } => invalid(
+            "subject_id",
+            format!("找不到{}「{id}」，请从列表中选择", kind.label_zh()),
+            format!("there is no {} with id {id}: choose one from the list", kind.label_en()),
+        ),
+        e => e,
+    })?;
     let (issued_on, filed_on) = check_dates(today(clock), status, new.issued_on.as_deref(), new.filed_on.as_deref())?;
     let now = clock.now_rfc3339();
     let plan = Plan {
@@ -689,7 +703,23 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert!(matches!(missing, PrepError::NotFound { .. }), "{missing}");
+        // An unknown subject is a field to correct in the form, not a missing record.
+        assert!(matches!(missing, PrepError::Invalid { field: "subject_id", .. }), "{missing}");
+        let none = add(
+            &tx,
+            &clock,
+            &NewPlan {
+                subject_kind: "county".into(),
+                title: "x".into(),
+                status: "drafting".into(),
+                ..NewPlan::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(none, PrepError::Invalid { field: "subject_id", ref message_zh, .. } if message_zh.contains("请选择")),
+            "{none}"
+        );
         let filed_without_dates = add(
             &tx,
             &clock,
