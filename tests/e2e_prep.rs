@@ -102,6 +102,29 @@ fn a_plan_card_from_a_risk_source_a_finding_round_its_loop_and_the_overdue_plans
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert!(bytes.starts_with(b"%PDF-"));
 
+    // In English, the card's PDF is in English too.
+    click(&s, "[data-testid=lang-switch]");
+    s.wait_for(
+        "the card in English",
+        "return document.querySelector('[data-testid=card-pdf]')?.textContent.includes('PDF') && document.documentElement.lang === 'en'",
+        json!([]),
+    );
+    click(&s, "[data-testid=card-pdf]");
+    let message = s.wait_for(
+        "the English PDF to be written",
+        "const m = document.querySelector('[data-testid=prep-message]')?.textContent; return m && m.includes('-en.pdf') && m",
+        json!([]),
+    );
+    let path_en = message.as_str().unwrap().rsplit(['：', ' ']).next().unwrap().to_owned();
+    assert!(path_en.ends_with("-en.pdf"), "{path_en}");
+    let text =
+        std::process::Command::new("pdftotext").args([&path_en, "-"]).output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Emergency response card") && text.contains(&source.name), "{text}");
+    s.screenshot(&shots.join("prep-plan-card-en.png"));
+    click(&s, "[data-testid=lang-switch]");
+    s.wait_for("Chinese again", "return document.documentElement.lang.startsWith('zh')", json!([]));
+
     // A hazard found on the card: recorded, then rectifying, then verified.
     click(&s, "[data-testid=card-record]");
     s.wait_for("the inspection form", "return !!document.querySelector('[data-testid=inspect-form]')", json!([]));
@@ -277,6 +300,9 @@ fn a_plan_entered_in_the_form_gets_a_pdf_through_the_file_chooser_and_moves_on_w
         json!([]),
     );
 
+    s.script("document.querySelector('[data-testid=attachments]').scrollIntoView()", json!([]));
+    s.screenshot(&shots.join("prep-plan-attachments.png"));
+
     // Saved back to the download folder, byte for byte.
     click(&s, "[data-testid=attachment-save]");
     let message = s.wait_for(
@@ -294,6 +320,7 @@ fn a_plan_entered_in_the_form_gets_a_pdf_through_the_file_chooser_and_moves_on_w
         "return document.querySelector('[data-testid=plan-step-confirmation]')?.textContent.includes('评审中')",
         json!([]),
     );
+    s.screenshot(&shots.join("prep-plan-confirm.png"));
     click(&s, "[data-testid=plan-step-cancel]");
     s.wait_for(
         "the confirmation to close",
