@@ -14,6 +14,12 @@ fn click(s: &yingji_tests::webdriver::Session, css: &str) {
     s.script("document.querySelector(arguments[0]).click()", json!([css]));
 }
 
+/// Lets WebKit paint what the DOM already holds: a screenshot taken at once can show the frame
+/// before.
+fn settle() {
+    std::thread::sleep(std::time::Duration::from_millis(400));
+}
+
 fn set(s: &yingji_tests::webdriver::Session, css: &str, value: &str) {
     s.script(
         "const el = document.querySelector(arguments[0]); el.value = arguments[1];
@@ -121,6 +127,7 @@ fn a_plan_card_from_a_risk_source_a_finding_round_its_loop_and_the_overdue_plans
         std::process::Command::new("pdftotext").args([&path_en, "-"]).output().expect("pdftotext (poppler-utils)");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("Emergency response card") && text.contains(&source.name), "{text}");
+    settle();
     s.screenshot(&shots.join("prep-plan-card-en.png"));
     click(&s, "[data-testid=lang-switch]");
     s.wait_for("Chinese again", "return document.documentElement.lang.startsWith('zh')", json!([]));
@@ -266,6 +273,7 @@ fn a_plan_entered_in_the_form_gets_a_pdf_through_the_file_chooser_and_moves_on_w
         json!("2026-06-01"),
         "nothing typed is lost"
     );
+    settle();
     s.screenshot(&shots.join("prep-plan-form.png"));
 
     // Drafting needs no dates: saved, and its details open.
@@ -301,6 +309,7 @@ fn a_plan_entered_in_the_form_gets_a_pdf_through_the_file_chooser_and_moves_on_w
     );
 
     s.script("document.querySelector('[data-testid=attachments]').scrollIntoView()", json!([]));
+    settle();
     s.screenshot(&shots.join("prep-plan-attachments.png"));
 
     // Saved back to the download folder, byte for byte.
@@ -320,6 +329,7 @@ fn a_plan_entered_in_the_form_gets_a_pdf_through_the_file_chooser_and_moves_on_w
         "return document.querySelector('[data-testid=plan-step-confirmation]')?.textContent.includes('评审中')",
         json!([]),
     );
+    settle();
     s.screenshot(&shots.join("prep-plan-confirm.png"));
     click(&s, "[data-testid=plan-step-cancel]");
     s.wait_for(
@@ -338,6 +348,7 @@ fn a_plan_entered_in_the_form_gets_a_pdf_through_the_file_chooser_and_moves_on_w
         "return document.querySelector('.prep-steps li.on')?.dataset.status === 'under_review'",
         json!([]),
     );
+    settle();
     s.screenshot(&shots.join("prep-plan-detail.png"));
     let console = Console::open(&db).unwrap();
     let mine = console

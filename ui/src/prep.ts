@@ -149,8 +149,8 @@ function field(label: string, input: HTMLElement): HTMLElement {
 }
 
 function statusBox(): HTMLElement | null {
-  if (st.error) return h("div", { class: "model-error", role: "alert", "data-testid": "prep-error" }, st.error);
-  if (st.message) return h("div", { class: "model-ok", role: "status", "data-testid": "prep-message" }, st.message);
+  if (st.error) return h("div", { class: "model-error prep-status", role: "alert", "data-testid": "prep-error" }, st.error);
+  if (st.message) return h("div", { class: "model-ok prep-status", role: "status", "data-testid": "prep-message" }, st.message);
   return null;
 }
 
@@ -570,7 +570,7 @@ function attachmentList(list: AttachmentDto[]): HTMLElement {
     h("li", { "data-id": a.id },
       h("span", { class: "prep-file-name" }, a.file_name),
       h("span", { class: "secondary" }, ` · ${formatSize(a.size_bytes)} · ${a.media_type.includes("word") ? "DOCX" : a.media_type.split("/")[1].toUpperCase()} · ${a.created_at.slice(0, 10)}${a.added_by ? ` · ${a.added_by}` : ""} `),
-      h("button", { class: "link", "data-testid": "attachment-save", onclick: () => void save(a) }, t("prep.save_download")))));
+      h("button", { class: "link", "data-testid": "attachment-save", title: t("prep.save_download_hint"), onclick: () => void save(a) }, t("prep.save_download")))));
 }
 
 // ---- findings ------------------------------------------------------------------------------
