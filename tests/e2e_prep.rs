@@ -170,6 +170,16 @@ fn a_plan_card_from_a_risk_source_a_finding_round_its_loop_and_the_overdue_plans
         json!([]),
     );
     assert_eq!(events, json!(["found", "rectifying", "verified"]));
+    // A photo as evidence, through the finding's file chooser.
+    let photo = dir.path().join("现场照片.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0").unwrap();
+    let input = s.find("[data-testid=finding-attach-file]");
+    s.type_into(&input, photo.to_str().unwrap());
+    s.wait_for(
+        "the photo among the finding's attachments",
+        "return [...document.querySelectorAll('[data-testid=attachments] .prep-file-name')].some(e => e.textContent === '现场照片.png')",
+        json!([]),
+    );
     s.screenshot(&shots.join("prep-finding-verified.png"));
 
     // The overdue plans, per region and listed.
