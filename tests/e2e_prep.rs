@@ -1,6 +1,8 @@
 //! Preparedness in the real window: a risk source's plan card opened from its details (with its
 //! downstream intakes from the river model and its three levels of containment), a hazard
-//! finding recorded on it and moved round its loop to verified, and the overdue plans listed.
+//! finding recorded on it and moved round its loop to verified, and the overdue plans listed;
+//! a plan entered through the form, a PDF attached through the file chooser and saved back, and
+//! the plan moved on with a confirmation.
 
 use serde_json::json;
 use yingji_api::{Console, ResourceKind, ResourceQuery};
@@ -10,6 +12,12 @@ use yingji_tests::{built_binary, target_dir, webdriver::Driver};
 fn click(s: &yingji_tests::webdriver::Session, css: &str) {
     s.wait_for("the element to click", "return !!document.querySelector(arguments[0])", json!([css]));
     s.script("document.querySelector(arguments[0]).click()", json!([css]));
+}
+
+/// Lets WebKit paint what the DOM already holds: a screenshot taken at once can show the frame
+/// before.
+fn settle() {
+    std::thread::sleep(std::time::Duration::from_millis(400));
 }
 
 fn set(s: &yingji_tests::webdriver::Session, css: &str, value: &str) {
@@ -100,6 +108,30 @@ fn a_plan_card_from_a_risk_source_a_finding_round_its_loop_and_the_overdue_plans
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert!(bytes.starts_with(b"%PDF-"));
 
+    // In English, the card's PDF is in English too.
+    click(&s, "[data-testid=lang-switch]");
+    s.wait_for(
+        "the card in English",
+        "return document.querySelector('[data-testid=card-pdf]')?.textContent.includes('PDF') && document.documentElement.lang === 'en'",
+        json!([]),
+    );
+    click(&s, "[data-testid=card-pdf]");
+    let message = s.wait_for(
+        "the English PDF to be written",
+        "const m = document.querySelector('[data-testid=prep-message]')?.textContent; return m && m.includes('-en.pdf') && m",
+        json!([]),
+    );
+    let path_en = message.as_str().unwrap().rsplit(['：', ' ']).next().unwrap().to_owned();
+    assert!(path_en.ends_with("-en.pdf"), "{path_en}");
+    let text =
+        std::process::Command::new("pdftotext").args([&path_en, "-"]).output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Emergency response card") && text.contains(&source.name), "{text}");
+    settle();
+    s.screenshot(&shots.join("prep-plan-card-en.png"));
+    click(&s, "[data-testid=lang-switch]");
+    s.wait_for("Chinese again", "return document.documentElement.lang.startsWith('zh')", json!([]));
+
     // A hazard found on the card: recorded, then rectifying, then verified.
     click(&s, "[data-testid=card-record]");
     s.wait_for("the inspection form", "return !!document.querySelector('[data-testid=inspect-form]')", json!([]));
@@ -138,6 +170,16 @@ fn a_plan_card_from_a_risk_source_a_finding_round_its_loop_and_the_overdue_plans
         json!([]),
     );
     assert_eq!(events, json!(["found", "rectifying", "verified"]));
+    // A photo as evidence, through the finding's file chooser.
+    let photo = dir.path().join("现场照片.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0").unwrap();
+    let input = s.find("[data-testid=finding-attach-file]");
+    s.type_into(&input, photo.to_str().unwrap());
+    s.wait_for(
+        "the photo among the finding's attachments",
+        "return [...document.querySelectorAll('[data-testid=attachments] .prep-file-name')].some(e => e.textContent === '现场照片.png')",
+        json!([]),
+    );
     s.screenshot(&shots.join("prep-finding-verified.png"));
 
     // The overdue plans, per region and listed.
@@ -175,4 +217,155 @@ fn a_plan_card_from_a_risk_source_a_finding_round_its_loop_and_the_overdue_plans
         json!([]),
     );
     s.screenshot(&shots.join("prep-cases.png"));
+}
+
+#[test]
+fn a_plan_entered_in_the_form_gets_a_pdf_through_the_file_chooser_and_moves_on_with_a_confirmation() {
+    let app = built_binary("yingji-desktop");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    yingji_api::init(&db, true, 2026).unwrap();
+    let console = Console::open(&db).unwrap();
+    let subject = console.plan_subjects("enterprise", "").unwrap().into_iter().next().expect("a demo enterprise");
+    let part: String = subject.name.chars().take(3).collect();
+    drop(console);
+    let pdf = dir.path().join("应急预案.pdf");
+    let pdf_bytes = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
+    std::fs::write(&pdf, &pdf_bytes).unwrap();
+    let fake = dir.path().join("not-a-plan.pdf");
+    std::fs::write(&fake, "这只是一段文字，不是 PDF").unwrap();
+    let shots = target_dir().join("e2e-screenshots");
+
+    let driver = Driver::start(dir.path());
+    let s = driver.session(&app, &["--db", db.to_str().unwrap()]);
+    s.wait_for("the start page", "return document.body.dataset.ready === 'true'", json!([]));
+    click(&s, "[data-testid=nav-prep]");
+    click(&s, "[data-testid=prep-tab-plans]");
+    click(&s, "[data-testid=plan-new]");
+    s.wait_for("the new-plan form", "return !!document.querySelector('[data-testid=plan-form]')", json!([]));
+
+    // Saved without a subject: refused next to the subject, and the title typed is kept.
+    set(&s, "[data-testid=plan-form-title]", "测试企业突发环境事件应急预案");
+    click(&s, "[data-testid=plan-form-save]");
+    let why = s.wait_for(
+        "the refusal next to the subject",
+        "return document.querySelector('[data-testid=plan-form-error-subject_id]')?.textContent",
+        json!([]),
+    );
+    assert!(!why.as_str().unwrap().is_empty());
+    assert_eq!(
+        s.script("return document.querySelector('[data-testid=plan-form-title]').value", json!([])),
+        json!("测试企业突发环境事件应急预案")
+    );
+
+    // The subject found by part of its name and picked from the list.
+    set(&s, "[data-testid=plan-form-subject-search]", &part);
+    let option = format!("[data-testid=plan-form-subjects] [data-id='{}']", subject.id);
+    click(&s, &option);
+    s.wait_for(
+        "the chosen subject",
+        "return document.querySelector('[data-testid=plan-form-subject]')?.textContent.includes(arguments[0])",
+        json!([subject.name]),
+    );
+
+    // Filed without a filing date: refused next to that date, in the UI's language.
+    set(&s, "[data-testid=plan-form-status]", "filed");
+    set(&s, "[data-testid=plan-form-issued-on]", "2026-06-01");
+    click(&s, "[data-testid=plan-form-save]");
+    let why = s.wait_for(
+        "the refusal next to the filing date",
+        "return document.querySelector('[data-testid=plan-form-error-filed_on]')?.textContent",
+        json!([]),
+    );
+    assert!(why.as_str().unwrap().contains("备案日期"), "{why}");
+    assert_eq!(
+        s.script("return document.querySelector('[data-testid=plan-form-issued-on]').value", json!([])),
+        json!("2026-06-01"),
+        "nothing typed is lost"
+    );
+    settle();
+    s.screenshot(&shots.join("prep-plan-form.png"));
+
+    // Drafting needs no dates: saved, and its details open.
+    set(&s, "[data-testid=plan-form-status]", "drafting");
+    set(&s, "[data-testid=plan-form-issued-on]", "");
+    click(&s, "[data-testid=plan-form-save]");
+    s.wait_for(
+        "the new plan's details",
+        "return document.querySelector('[data-testid=plan-title]')?.textContent === arguments[0]",
+        json!(["测试企业突发环境事件应急预案"]),
+    );
+    assert_eq!(
+        s.script("return document.querySelector('.prep-steps li.on')?.dataset.status", json!([])),
+        json!("drafting")
+    );
+
+    // A text file named .pdf is refused by its bytes; a real PDF is kept and listed.
+    s.wait_for("the file chooser", "return !!document.querySelector('[data-testid=plan-attach-file]')", json!([]));
+    let input = s.find("[data-testid=plan-attach-file]");
+    s.type_into(&input, fake.to_str().unwrap());
+    let why = s.wait_for(
+        "the refusal of the fake PDF",
+        "return document.querySelector('[data-testid=prep-error]')?.textContent",
+        json!([]),
+    );
+    assert!(why.as_str().unwrap().contains("not-a-plan.pdf") && why.as_str().unwrap().contains("PDF"), "{why}");
+    let input = s.find("[data-testid=plan-attach-file]");
+    s.type_into(&input, pdf.to_str().unwrap());
+    s.wait_for(
+        "the PDF in the plan's attachments",
+        "return [...document.querySelectorAll('[data-testid=attachments] .prep-file-name')].some(e => e.textContent === '应急预案.pdf')",
+        json!([]),
+    );
+
+    s.script("document.querySelector('[data-testid=attachments]').scrollIntoView()", json!([]));
+    settle();
+    s.screenshot(&shots.join("prep-plan-attachments.png"));
+
+    // Saved back to the download folder, byte for byte.
+    click(&s, "[data-testid=attachment-save]");
+    let message = s.wait_for(
+        "the attachment to be saved",
+        "return document.querySelector('[data-testid=prep-message]')?.textContent.includes('保存到') && document.querySelector('[data-testid=prep-message]').textContent",
+        json!([]),
+    );
+    let saved = message.as_str().unwrap().rsplit("保存到 ").next().unwrap().trim().to_owned();
+    assert_eq!(std::fs::read(&saved).unwrap_or_else(|e| panic!("{saved}: {e}")), pdf_bytes);
+
+    // Moving on asks first: cancelled nothing changes; confirmed it is under review.
+    click(&s, "[data-testid=plan-step-review]");
+    s.wait_for(
+        "the confirmation",
+        "return document.querySelector('[data-testid=plan-step-confirmation]')?.textContent.includes('评审中')",
+        json!([]),
+    );
+    settle();
+    s.screenshot(&shots.join("prep-plan-confirm.png"));
+    click(&s, "[data-testid=plan-step-cancel]");
+    s.wait_for(
+        "the confirmation to close",
+        "return !document.querySelector('[data-testid=plan-step-confirmation]') && !!document.querySelector('[data-testid=plan-step-review]')",
+        json!([]),
+    );
+    assert_eq!(
+        s.script("return document.querySelector('.prep-steps li.on')?.dataset.status", json!([])),
+        json!("drafting")
+    );
+    click(&s, "[data-testid=plan-step-review]");
+    click(&s, "[data-testid=plan-step-confirm]");
+    s.wait_for(
+        "under review",
+        "return document.querySelector('.prep-steps li.on')?.dataset.status === 'under_review'",
+        json!([]),
+    );
+    settle();
+    s.screenshot(&shots.join("prep-plan-detail.png"));
+    let console = Console::open(&db).unwrap();
+    let mine = console
+        .plans(&yingji_api::PlanFilterDto { subject_id: Some(subject.id.clone()), ..Default::default() })
+        .unwrap()
+        .into_iter()
+        .find(|p| p.title == "测试企业突发环境事件应急预案")
+        .expect("the plan is in the database");
+    assert_eq!((mine.status.as_str(), mine.attachments.len()), ("under_review", 1));
 }

@@ -113,6 +113,47 @@ fn plans_overdue_per_region_then_a_plan_is_added_filed_and_attached() {
     assert_eq!(mine["attachments"].as_array().unwrap().len(), 1);
 }
 
+#[test]
+fn stats_counts_the_preparedness_and_drill_tables_from_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let stats_of = |db: &Path| json(yingji(db, &["stats", "--json", db.to_str().unwrap()]));
+    let count = |sql: &str| -> u64 {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as u64
+    };
+    let before = stats_of(&db);
+    for table in [
+        "emergency_plans",
+        "prep_attachments",
+        "inspections",
+        "inspection_findings",
+        "finding_events",
+        "drills",
+        "drill_events",
+        "incidents",
+        "model_runs",
+        "teams",
+    ] {
+        assert_eq!(before[table].as_u64(), Some(count(&format!("SELECT count(*) FROM {table}"))), "{table}: {before}");
+    }
+    assert!(before["emergency_plans"].as_u64().unwrap() > 0 && before["inspection_findings"].as_u64().unwrap() > 0);
+    // Index tables (virtual, shadow) and bookkeeping are not records.
+    let keys: Vec<&String> = before.as_object().unwrap().keys().collect();
+    for not in
+        ["geo_rtree", "geo_rtree_node", "search_fts", "search_fts_data", "sqlite_sequence", "schema_migrations", "meta"]
+    {
+        assert!(!keys.iter().any(|k| k.as_str() == not), "{not} in {keys:?}");
+    }
+    // An attachment added is counted at once.
+    let plan = json(yingji(&db, &["plan", "list", "--json"]))[0]["id"].as_str().unwrap().to_owned();
+    let pdf = dir.path().join("p.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n%%EOF\n").unwrap();
+    json(yingji(&db, &["plan", "attach", &plan, pdf.to_str().unwrap()]));
+    let after = stats_of(&db);
+    assert_eq!(after["prep_attachments"].as_u64().unwrap(), before["prep_attachments"].as_u64().unwrap() + 1);
+}
+
 fn source_in_a_park(db: &Path) -> String {
     let console = Console::open(db).unwrap();
     let page = console
@@ -166,6 +207,31 @@ fn a_plan_card_as_json_and_as_a_one_page_pdf() {
         .status()
         .unwrap();
     assert!(png.success());
+    // In English on request: the same one page, the template's words in English.
+    let pdf_en = out_dir.join("plan-card-en.pdf");
+    let out = yingji(&db, &["card", &id, "--pdf", pdf_en.to_str().unwrap(), "--lang", "en"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let info = Command::new("pdfinfo").arg(&pdf_en).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")), "{info}");
+    let text = Command::new("pdftotext").args([pdf_en.to_str().unwrap(), "-"]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Emergency response card") && text.contains("Three levels of containment"), "{text}");
+    assert!(text.contains(s(&card["name"])) && !text.contains("三级防控"), "{text}");
+    let png = Command::new("pdftoppm")
+        .args([
+            "-png",
+            "-r",
+            "80",
+            "-singlefile",
+            pdf_en.to_str().unwrap(),
+            out_dir.join("plan-card-en").to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(png.success());
+    let bad = refused(yingji(&db, &["card", &id, "--pdf", pdf_en.to_str().unwrap(), "--lang", "fr"]));
+    assert!(bad.contains("zh or en"), "{bad}");
     let unknown = yingji(&db, &["card", "no-such-source"]);
     assert_eq!(unknown.status.code(), Some(1));
 }

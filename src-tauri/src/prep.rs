@@ -3,11 +3,12 @@
 
 use std::path::PathBuf;
 
+use tauri::ipc::{InvokeBody, Request};
 use tauri::{Manager, State};
 use yingji_api::{
     ApiError, AttachmentDto, CaseDto, CaseSummaryDto, ErrorCode, FindingDto, FindingFilterDto, InspectionDto,
-    NewInspectionDto, NewPlanDto, PlanCardDto, PlanDto, PlanFilterDto, PlanStepDto, RegionFindingsDto, RegionPlansDto,
-    SimilarCaseDto,
+    NewInspectionDto, NewPlanDto, PlanCardDto, PlanDto, PlanFilterDto, PlanStepDto, PlanSubjectDto, RegionFindingsDto,
+    RegionPlansDto, SimilarCaseDto,
 };
 
 use crate::{with, AppState};
@@ -53,35 +54,127 @@ pub async fn attach_finding_file(
 }
 
 #[tauri::command]
+pub async fn plan_subjects(
+    state: State<'_, AppState>,
+    subject_kind: String,
+    text: String,
+) -> Result<Vec<PlanSubjectDto>, ApiError> {
+    with(&state, |c| c.plan_subjects(&subject_kind, &text))
+}
+
+/// The bytes of a file sent by the window as the raw body of the call (no JSON, no base64), with
+/// what it belongs to in headers, percent-encoded by the window (`encodeURIComponent`): headers
+/// carry ASCII only.
+struct Upload<'a> {
+    bytes: &'a [u8],
+    owner_id: String,
+    file_name: String,
+    added_by: String,
+}
+
+fn upload<'a>(request: &'a Request<'_>) -> Result<Upload<'a>, ApiError> {
+    let bad = |what: &str| {
+        ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("上传的文件不完整（缺少{what}），请重新选择文件。"),
+            format!("the upload is incomplete ({what} missing): choose the file again"),
+        )
+    };
+    let InvokeBody::Raw(bytes) = request.body() else { return Err(bad("文件内容 / file bytes")) };
+    let header = |name: &str| -> Result<String, ApiError> {
+        let v = request.headers().get(name).and_then(|v| v.to_str().ok()).ok_or_else(|| bad(name))?;
+        percent_decode(v).ok_or_else(|| bad(name))
+    };
+    Ok(Upload {
+        bytes,
+        owner_id: header("x-yingji-owner")?,
+        file_name: header("x-yingji-file-name")?,
+        added_by: header("x-yingji-added-by")?,
+    })
+}
+
+/// Undoes `encodeURIComponent`: `%XX` escapes of UTF-8 bytes. `None` for a broken escape.
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Keeps a plan document sent by the window: `invoke("attach_plan_bytes", bytes, {headers})`.
+#[tauri::command]
+pub async fn attach_plan_bytes(state: State<'_, AppState>, request: Request<'_>) -> Result<AttachmentDto, ApiError> {
+    let u = upload(&request)?;
+    with(&state, |c| c.attach_plan_bytes(&u.owner_id, &u.file_name, u.bytes, &u.added_by))
+}
+
+/// Keeps a finding's evidence sent by the window, like [`attach_plan_bytes`].
+#[tauri::command]
+pub async fn attach_finding_bytes(state: State<'_, AppState>, request: Request<'_>) -> Result<AttachmentDto, ApiError> {
+    let u = upload(&request)?;
+    with(&state, |c| c.attach_finding_bytes(&u.owner_id, &u.file_name, u.bytes, &u.added_by))
+}
+
+fn download_dir<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, ApiError> {
+    let dir = app.path().download_dir().or_else(|_| app.path().app_data_dir()).map_err(|e| {
+        ApiError::new(ErrorCode::Internal, format!("找不到下载目录：{e}"), format!("no download folder: {e}"))
+    })?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("无法创建 {}：{e}", dir.display()),
+            format!("cannot create {}: {e}", dir.display()),
+        )
+    })?;
+    Ok(dir)
+}
+
+/// Saves an attachment into the user's download folder (never overwriting); returns the path.
+#[tauri::command]
+pub async fn save_attachment<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<String, ApiError> {
+    let dir = download_dir(&app)?;
+    let path = with(&state, |c| c.save_attachment_in(&id, &dir))?;
+    Ok(path.to_string_lossy().into_owned())
+}
+
+#[tauri::command]
 pub async fn plan_card(state: State<'_, AppState>, risk_source_id: String) -> Result<PlanCardDto, ApiError> {
     with(&state, |c| c.plan_card(&risk_source_id))
 }
 
-/// Writes the card's PDF to `path`, or to the user's download folder; returns where.
+/// Writes the card's PDF (in `lang`: zh, the default, or en) to `path`, or to the user's download
+/// folder; returns where.
 #[tauri::command]
 pub async fn plan_card_pdf<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     risk_source_id: String,
     path: Option<String>,
+    lang: Option<String>,
 ) -> Result<String, ApiError> {
+    let lang = lang.unwrap_or_default();
     let path = match path.filter(|p| !p.trim().is_empty()) {
         Some(p) => PathBuf::from(p),
         None => {
-            let dir = app.path().download_dir().or_else(|_| app.path().app_data_dir()).map_err(|e| {
-                ApiError::new(ErrorCode::Internal, format!("找不到下载目录：{e}"), format!("no download folder: {e}"))
-            })?;
-            std::fs::create_dir_all(&dir).map_err(|e| {
-                ApiError::new(
-                    ErrorCode::Internal,
-                    format!("无法创建 {}：{e}", dir.display()),
-                    format!("cannot create {}: {e}", dir.display()),
-                )
-            })?;
-            dir.join(format!("plan-card-{risk_source_id}.pdf"))
+            let suffix = if lang.starts_with("en") { "-en" } else { "" };
+            download_dir(&app)?.join(format!("plan-card-{risk_source_id}{suffix}.pdf"))
         }
     };
-    with(&state, |c| c.plan_card_pdf(&risk_source_id, &path))?;
+    with(&state, |c| c.plan_card_pdf(&risk_source_id, &path, &lang))?;
     Ok(path.to_string_lossy().into_owned())
 }
 
@@ -132,4 +225,16 @@ pub async fn cases_like_incident(
     incident_id: String,
 ) -> Result<Vec<SimilarCaseDto>, ApiError> {
     with(&state, |c| c.cases_like_incident(&incident_id))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn percent_decoding_undoes_encode_uri_component() {
+        // encodeURIComponent("江宁区 预案(2026).pdf")
+        let enc = "%E6%B1%9F%E5%AE%81%E5%8C%BA%20%E9%A2%84%E6%A1%88(2026).pdf";
+        assert_eq!(super::percent_decode(enc).as_deref(), Some("江宁区 预案(2026).pdf"));
+        assert_eq!(super::percent_decode("a%2"), None);
+        assert_eq!(super::percent_decode("%FF"), None, "not UTF-8");
+    }
 }

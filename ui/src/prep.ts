@@ -13,10 +13,12 @@ import type { FindingDto } from "./bindings/FindingDto";
 import type { FindingFilterDto } from "./bindings/FindingFilterDto";
 import type { InspectionDto } from "./bindings/InspectionDto";
 import type { NewInspectionDto } from "./bindings/NewInspectionDto";
+import type { NewPlanDto } from "./bindings/NewPlanDto";
 import type { PlanCardDto } from "./bindings/PlanCardDto";
 import type { PlanDto } from "./bindings/PlanDto";
 import type { PlanFilterDto } from "./bindings/PlanFilterDto";
 import type { PlanStepDto } from "./bindings/PlanStepDto";
+import type { PlanSubjectDto } from "./bindings/PlanSubjectDto";
 import type { RegionFindingsDto } from "./bindings/RegionFindingsDto";
 import type { RegionPlansDto } from "./bindings/RegionPlansDto";
 import type { SimilarCaseDto } from "./bindings/SimilarCaseDto";
@@ -26,14 +28,23 @@ import { lang, t, vocab } from "./i18n";
 /** Typed calls to the preparedness commands (src-tauri/src/prep.rs). */
 export const prepApi = {
   plans: (filter: PlanFilterDto) => invoke<PlanDto[]>("plans", { filter }),
+  addPlan: (plan: NewPlanDto) => invoke<PlanDto>("add_plan", { plan }),
+  planSubjects: (subjectKind: string, text: string) => invoke<PlanSubjectDto[]>("plan_subjects", { subjectKind, text }),
   advancePlan: (id: string, step: PlanStepDto) => invoke<PlanDto>("advance_plan", { id, step }),
   plansByRegion: () => invoke<RegionPlansDto[]>("plans_by_region"),
-  attachPlanFile: (planId: string, path: string, addedBy: string) =>
-    invoke<AttachmentDto>("attach_plan_file", { planId, path, addedBy }),
-  attachFindingFile: (findingId: string, path: string, addedBy: string) =>
-    invoke<AttachmentDto>("attach_finding_file", { findingId, path, addedBy }),
+  /** Sends a file's bytes as the raw body of the call (no JSON, no base64); names go in headers. */
+  attachBytes: (owner: "plan" | "finding", ownerId: string, file: File, bytes: ArrayBuffer, addedBy: string) =>
+    invoke<AttachmentDto>(owner === "plan" ? "attach_plan_bytes" : "attach_finding_bytes", new Uint8Array(bytes), {
+      headers: {
+        "x-yingji-owner": encodeURIComponent(ownerId),
+        "x-yingji-file-name": encodeURIComponent(file.name),
+        "x-yingji-added-by": encodeURIComponent(addedBy),
+      },
+    }),
+  saveAttachment: (id: string) => invoke<string>("save_attachment", { id }),
   planCard: (riskSourceId: string) => invoke<PlanCardDto>("plan_card", { riskSourceId }),
-  planCardPdf: (riskSourceId: string, path: string | null) => invoke<string>("plan_card_pdf", { riskSourceId, path }),
+  planCardPdf: (riskSourceId: string, path: string | null, lang: string) =>
+    invoke<string>("plan_card_pdf", { riskSourceId, path, lang }),
   recordInspection: (inspection: NewInspectionDto, author: string) =>
     invoke<InspectionDto>("record_inspection", { inspection, author }),
   findings: (filter: FindingFilterDto) => invoke<FindingDto[]>("findings", { filter }),
@@ -47,12 +58,40 @@ export const prepApi = {
 
 export type PrepTab = "plans" | "findings" | "cases" | "card";
 
+const PLAN_KINDS = ["enterprise", "chemical_park", "water_source", "county", "city"];
+
+interface PlanDraft {
+  plan: NewPlanDto;
+  subjectName: string;
+  subjectText: string;
+  options: PlanSubjectDto[];
+  errorField: string | null;
+  errorText: string;
+}
+
+function emptyDraft(): PlanDraft {
+  return {
+    plan: { subject_kind: "enterprise", subject_id: "", title: "", status: "drafting", issued_on: "", filed_on: "", filing_number: "", owner_org: "", contact_name: "", contact_phone: "" },
+    subjectName: "",
+    subjectText: "",
+    options: [],
+    errorField: null,
+    errorText: "",
+  };
+}
+
 const st = {
   tab: "plans" as PrepTab,
   planFilter: { region: "", kind: "", overdueOnly: true },
   plans: [] as PlanDto[],
   planRegions: [] as RegionPlansDto[],
   plan: null as PlanDto | null,
+  /** The new-plan form's contents: kept until saved, so nothing typed is lost when saving fails. */
+  draft: null as PlanDraft | null,
+  /** A plan step waiting for its confirmation. */
+  pendingStep: null as PlanStepDto | null,
+  /** A file being sent: its name, for the busy state. */
+  uploading: "" as string,
   findingFilter: { region: "", openOnly: true, overdueOnly: false },
   findings: [] as FindingDto[],
   findingRegions: [] as RegionFindingsDto[],
@@ -110,8 +149,8 @@ function field(label: string, input: HTMLElement): HTMLElement {
 }
 
 function statusBox(): HTMLElement | null {
-  if (st.error) return h("div", { class: "model-error", role: "alert", "data-testid": "prep-error" }, st.error);
-  if (st.message) return h("div", { class: "model-ok", role: "status", "data-testid": "prep-message" }, st.message);
+  if (st.error) return h("div", { class: "model-error prep-status", role: "alert", "data-testid": "prep-error" }, st.error);
+  if (st.message) return h("div", { class: "model-ok prep-status", role: "status", "data-testid": "prep-message" }, st.message);
   return null;
 }
 
@@ -173,6 +212,7 @@ function setTab(tab: PrepTab): void {
   st.message = "";
   st.error = "";
   st.plan = null;
+  st.pendingStep = null;
   st.finding = null;
   st.caseDetail = null;
   st.recording = false;
@@ -202,6 +242,7 @@ function renderContent(): void {
 
 function renderDetail(): void {
   if (!detail) return;
+  if (st.tab === "plans" && st.draft) return planForm(st.draft);
   if (st.tab === "plans" && st.plan) return planDetail(st.plan);
   if ((st.tab === "findings" || st.tab === "card") && st.finding) return findingDetail(st.finding);
   if (st.tab === "card" && st.recording && st.card) return recordForm(st.card);
@@ -227,8 +268,10 @@ async function loadPlans(): Promise<void> {
 
 function plansView(): HTMLElement {
   const regions = st.planRegions.filter((r) => r.overdue > 0 || r.due_soon > 0);
-  const kinds = ["enterprise", "chemical_park", "water_source", "county", "city"];
+  const kinds = PLAN_KINDS;
   return h("div", { class: "prep" },
+    h("div", { class: "actions" },
+      h("button", { class: "primary", "data-testid": "plan-new", onclick: () => openPlanForm() }, t("prep.new"))),
     h("p", { class: "secondary" }, t("prep.rule")),
     h("h2", {}, t("prep.by_region")),
     h("div", { class: "prep-scroll" },
@@ -268,7 +311,7 @@ function plansView(): HTMLElement {
             class: st.plan?.id === p.id ? "selected" : "",
             "data-testid": "plan-row",
             "data-id": p.id,
-            onclick: () => { st.plan = p; st.message = ""; st.error = ""; renderContent(); renderDetail(); },
+            onclick: () => { st.plan = p; st.draft = null; st.pendingStep = null; st.message = ""; st.error = ""; renderContent(); renderDetail(); },
             onkeydown: (e: KeyboardEvent) => { if (e.key === "Enter") (e.currentTarget as HTMLElement).click(); },
           },
             h("td", { class: "name" }, p.title, p.is_demo ? h("span", { class: "badge demo" }, t("demo.badge")) : null),
@@ -284,9 +327,9 @@ function planDetail(p: PlanDto): void {
   const issued = h("input", { type: "date", "data-testid": "plan-issued-on", value: p.issued_on ?? "" });
   const filed = h("input", { type: "date", "data-testid": "plan-filed-on" });
   const number = h("input", { type: "text", "data-testid": "plan-filing-number", value: p.filing_number });
-  const path = h("input", { type: "text", "data-testid": "plan-attach-path", placeholder: t("prep.attach_path") });
   const step = async (s: PlanStepDto) => {
     const updated = await run(() => prepApi.advancePlan(p.id, s));
+    st.pendingStep = null;
     if (!updated) return;
     st.plan = updated;
     st.message = t("prep.step.done", { status: vocab("plan_status", updated.status) });
@@ -294,14 +337,7 @@ function planDetail(p: PlanDto): void {
     renderContent();
     renderDetail();
   };
-  const attach = async () => {
-    if (!path.value.trim()) return;
-    const a = await run(() => prepApi.attachPlanFile(p.id, path.value.trim(), operator()));
-    if (!a) return;
-    st.plan = { ...p, attachments: [...p.attachments, a] };
-    st.message = t("prep.attached", { name: a.file_name });
-    renderDetail();
-  };
+  const ask = (s: PlanStepDto) => { st.pendingStep = s; st.message = ""; st.error = ""; renderDetail(); };
   const rows: [string, string][] = [
     ["prep.subject", `${vocab("plan_subject", p.subject_kind)} · ${p.subject_name}`],
     ["prep.status", vocab("plan_status", p.status)],
@@ -320,24 +356,221 @@ function planDetail(p: PlanDto): void {
     h("div", { class: "detail-kind" }, stateBadge(p.revision_state, p.days_overdue), p.is_demo ? h("span", { class: "badge demo" }, t("demo.badge")) : null),
     statusBox(),
     h("dl", {}, rows.map(([k, v]) => [h("dt", {}, t(k)), h("dd", {}, v)])),
-    h("div", { class: "actions" },
-      p.status === "drafting" ? h("button", { "data-testid": "plan-step-review", onclick: () => void step({ step: "review" }) }, t("prep.step.review")) : null,
-      p.status === "filed" ? h("button", { "data-testid": "plan-step-revise", onclick: () => void step({ step: "revise" }) }, t("prep.step.revise")) : null),
-    p.status === "under_review"
-      ? h("fieldset", { class: "prep-form" }, h("legend", {}, t("prep.step.file")),
-          field(t("prep.issued_on"), issued), field(t("prep.filed_on"), filed), field(t("prep.filing_number"), number),
-          h("div", { class: "actions" }, h("button", { class: "primary", "data-testid": "plan-step-file", onclick: () => void step({ step: "file", issued_on: issued.value, filed_on: filed.value, filing_number: number.value }) }, t("prep.step.file"))))
-      : null,
+    h("ol", { class: "prep-steps", "aria-label": t("prep.steps") }, ["drafting", "under_review", "filed"].map((k) =>
+      h("li", { class: k === p.status ? "on" : "", "data-status": k, "aria-current": k === p.status ? "step" : null }, vocab("plan_status", k)))),
+    st.pendingStep
+      ? confirmStep(p, st.pendingStep, () => void step(st.pendingStep!))
+      : [
+          h("div", { class: "actions" },
+            p.status === "drafting" ? h("button", { "data-testid": "plan-step-review", onclick: () => ask({ step: "review" }) }, t("prep.step.review")) : null,
+            p.status === "filed" ? h("button", { "data-testid": "plan-step-revise", onclick: () => ask({ step: "revise" }) }, t("prep.step.revise")) : null),
+          p.status === "under_review"
+            ? h("fieldset", { class: "prep-form" }, h("legend", {}, t("prep.step.file")),
+                field(t("prep.issued_on"), issued), field(t("prep.filed_on"), filed), field(t("prep.filing_number"), number),
+                h("div", { class: "actions" }, h("button", { class: "primary", "data-testid": "plan-step-file", onclick: () => ask({ step: "file", issued_on: issued.value, filed_on: filed.value, filing_number: number.value }) }, t("prep.step.file"))))
+            : null,
+        ],
     h("h3", {}, t("prep.attachments")),
     p.attachments.length === 0 ? h("p", { class: "empty" }, t("prep.no_attachments")) : attachmentList(p.attachments),
-    h("div", { class: "finder-row" }, path, h("button", { "data-testid": "plan-attach", onclick: () => void attach() }, t("prep.attach"))),
+    fileChooser("plan", p.id, "plan-attach-file", ".pdf,.docx,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document", t("prep.attach_hint"), (a) => {
+      if (st.plan?.id === p.id) st.plan = { ...st.plan, attachments: [...st.plan.attachments, a] };
+    }),
     h("p", { class: "secondary" }, t("prep.attach_local")),
   );
 }
 
+/** The confirmation of a plan step: what changes, then confirm (focused) or cancel; Esc cancels. */
+function confirmStep(p: PlanDto, s: PlanStepDto, go: () => void): HTMLElement {
+  const to = s.step === "review" ? "under_review" : s.step === "file" ? "filed" : "drafting";
+  const cancel = () => { st.pendingStep = null; renderDetail(); };
+  const yes = h("button", { class: "primary", "data-testid": "plan-step-confirm", onclick: go }, t("prep.step.confirm"));
+  const box = h("div", { class: "prep-confirm", role: "alertdialog", "aria-labelledby": "prep-confirm-q", "data-testid": "plan-step-confirmation",
+    onkeydown: (e: KeyboardEvent) => { if (e.key === "Escape") cancel(); } },
+    h("p", { id: "prep-confirm-q" }, t(`prep.step.confirm_${s.step}`, {
+      title: p.title, from: vocab("plan_status", p.status), to: vocab("plan_status", to),
+      issued: s.issued_on ?? "", filed: s.filed_on ?? "", number: s.filing_number || "—",
+    })),
+    h("div", { class: "actions" }, yes, h("button", { "data-testid": "plan-step-cancel", onclick: cancel }, t("prep.step.cancel"))));
+  queueMicrotask(() => yes.focus());
+  return box;
+}
+
+/** A file chooser whose file is sent to the façade as bytes, with a busy state while it goes. */
+function fileChooser(owner: "plan" | "finding", ownerId: string, testid: string, accept: string, hint: string, added: (a: AttachmentDto) => void): HTMLElement {
+  const input = h("input", { type: "file", accept, "data-testid": testid, disabled: !!st.uploading, "aria-describedby": `${testid}-hint` });
+  input.addEventListener("change", () => {
+    const file = input.files?.[0];
+    if (!file) return;
+    void (async () => {
+      st.uploading = `${file.name} (${formatSize(file.size)})`;
+      st.message = "";
+      st.error = "";
+      renderDetail();
+      const a = await run(async () => prepApi.attachBytes(owner, ownerId, file, await file.arrayBuffer(), operator()));
+      st.uploading = "";
+      if (a) {
+        added(a);
+        st.message = t("prep.attached", { name: a.file_name });
+      }
+      renderDetail();
+    })();
+  });
+  return h("div", { class: "prep-upload" },
+    h("label", {}, h("span", {}, t("prep.attach")), " ", input),
+    st.uploading
+      ? h("div", { class: "prep-busy", role: "status", "data-testid": "upload-busy" }, h("progress", {}), " ", t("prep.uploading", { name: st.uploading }))
+      : null,
+    h("div", { class: "secondary", id: `${testid}-hint` }, hint));
+}
+
+function formatSize(n: number): string {
+  return n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1048576).toFixed(1)} MB`;
+}
+
+// ---- the new-plan form ---------------------------------------------------------------------
+
+function openPlanForm(): void {
+  st.draft = st.draft ?? emptyDraft();
+  st.plan = null;
+  st.pendingStep = null;
+  st.message = "";
+  st.error = "";
+  renderContent();
+  renderDetail();
+  void searchSubjects(st.draft);
+  queueMicrotask(() => (detail.querySelector("[data-testid=plan-form-kind]") as HTMLElement | null)?.focus());
+}
+
+let subjectSearch = 0;
+async function searchSubjects(d: PlanDraft): Promise<void> {
+  const n = ++subjectSearch;
+  const options = await prepApi.planSubjects(d.plan.subject_kind, d.subjectText).catch((e: unknown) => {
+    d.errorField = "subject_id";
+    d.errorText = errorText(e);
+    return [] as PlanSubjectDto[];
+  });
+  if (n !== subjectSearch || st.draft !== d) return;
+  d.options = options;
+  const list = detail.querySelector("[data-testid=plan-form-subjects]");
+  if (list) list.replaceWith(subjectList(d));
+}
+
+function subjectList(d: PlanDraft): HTMLElement {
+  const pick = (o: PlanSubjectDto) => {
+    d.plan.subject_id = o.id;
+    d.subjectName = o.name;
+    if (d.errorField === "subject_id") { d.errorField = null; d.errorText = ""; }
+    if (!d.plan.title.trim()) d.plan.title = t("prep.form.default_title", { name: o.name });
+    renderDetail();
+  };
+  return h("ul", { class: "prep-options", role: "listbox", "aria-label": t("prep.form.subject"), "data-testid": "plan-form-subjects" },
+    d.options.length === 0
+      ? h("li", { class: "empty" }, t("prep.form.no_subjects"))
+      : d.options.map((o) => h("li", {
+          role: "option",
+          tabindex: 0,
+          "aria-selected": String(o.id === d.plan.subject_id),
+          class: o.id === d.plan.subject_id ? "selected" : "",
+          "data-id": o.id,
+          onclick: () => pick(o),
+          onkeydown: (e: KeyboardEvent) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pick(o); } },
+        },
+          h("strong", {}, o.name),
+          h("span", { class: "secondary" }, ` · ${o.region_name}${o.detail ? ` · ${d.plan.subject_kind === "water_source" ? vocab("target_kind", o.detail) : o.detail}` : ""}`))));
+}
+
+function planForm(d: PlanDraft): void {
+  const p = d.plan;
+  const bad = (f: string) => (d.errorField === f ? "true" : null);
+  const note = (f: string) => (d.errorField === f ? h("div", { class: "prep-field-error", role: "alert", "data-testid": `plan-form-error-${f}` }, d.errorText) : null);
+  const text = (key: keyof NewPlanDto, testid: string, type = "text") => h("input", {
+    type, "data-testid": testid, value: (p[key] as string | undefined) ?? "", "aria-invalid": bad(key),
+    oninput: (e: Event) => { (p[key] as string) = (e.target as HTMLInputElement).value; },
+    onchange: (e: Event) => { (p[key] as string) = (e.target as HTMLInputElement).value; },
+  });
+  const kind = h("select", {
+    "data-testid": "plan-form-kind",
+    onchange: (e: Event) => {
+      p.subject_kind = (e.target as HTMLSelectElement).value;
+      p.subject_id = "";
+      d.subjectName = "";
+      d.options = [];
+      renderDetail();
+      void searchSubjects(d);
+    },
+  }, PLAN_KINDS.map((k) => h("option", { value: k, selected: p.subject_kind === k }, vocab("plan_subject", k))));
+  const search = h("input", {
+    type: "search", "data-testid": "plan-form-subject-search", value: d.subjectText, placeholder: t("prep.form.search"),
+    "aria-invalid": bad("subject_id"),
+    oninput: (e: Event) => { d.subjectText = (e.target as HTMLInputElement).value; void searchSubjects(d); },
+  });
+  const status = h("select", {
+    "data-testid": "plan-form-status", "aria-invalid": bad("status"),
+    onchange: (e: Event) => { p.status = (e.target as HTMLSelectElement).value; renderDetail(); },
+  }, ["drafting", "under_review", "filed"].map((k) => h("option", { value: k, selected: p.status === k }, vocab("plan_status", k))));
+  const save = async () => {
+    if (st.uploading) return;
+    d.errorField = null;
+    d.errorText = "";
+    const body: NewPlanDto = { ...p, issued_on: p.issued_on || undefined, filed_on: p.filed_on || undefined };
+    try {
+      const saved = await prepApi.addPlan(body);
+      st.draft = null;
+      st.plan = saved;
+      st.message = t("prep.form.saved", { title: saved.title });
+      await loadPlans();
+      renderContent();
+      renderDetail();
+    } catch (e) {
+      // The form keeps everything typed; the façade's message goes next to the field at fault.
+      d.errorField = isApiError(e) ? e.field ?? "form" : "form";
+      d.errorText = errorText(e);
+      renderDetail();
+      (detail.querySelector("[aria-invalid=true]") as HTMLElement | null)?.focus();
+    }
+  };
+  const cancel = () => { st.draft = null; renderContent(); renderDetail(); };
+  clear(detail,
+    h("div", { class: "detail-head" },
+      h("h2", {}, t("prep.new")),
+      h("button", { class: "close", "aria-label": t("detail.close"), onclick: cancel }, "×")),
+    statusBox(),
+    h("form", { class: "prep-form", "data-testid": "plan-form", novalidate: true, onsubmit: (e: Event) => { e.preventDefault(); void save(); } },
+      field(t("prep.form.kind"), kind),
+      h("div", { class: "model-field", role: "group", "aria-label": t("prep.form.subject") }, h("span", {}, t("prep.form.subject")), h("div", {},
+        search,
+        subjectList(d),
+        h("div", { class: "prep-chosen", "data-testid": "plan-form-subject", title: p.subject_id || null },
+          p.subject_id ? `${t("prep.form.chosen")}：${d.subjectName}` : t("prep.form.none_chosen")))),
+      note("subject_id"), note("subject_kind"),
+      field(t("prep.title"), text("title", "plan-form-title")), note("title"),
+      field(t("prep.status"), status), note("status"),
+      field(t("prep.issued_on"), text("issued_on", "plan-form-issued-on", "date")), note("issued_on"),
+      field(t("prep.filed_on"), text("filed_on", "plan-form-filed-on", "date")), note("filed_on"),
+      field(t("prep.filing_number"), text("filing_number", "plan-form-filing-number")),
+      field(t("prep.owner_org"), text("owner_org", "plan-form-owner-org")),
+      field(t("prep.form.contact_name"), text("contact_name", "plan-form-contact-name")),
+      field(t("prep.form.contact_phone"), text("contact_phone", "plan-form-contact-phone", "tel")),
+      d.errorField && !["subject_id", "subject_kind", "title", "status", "issued_on", "filed_on"].includes(d.errorField) ? note(d.errorField) : null,
+      h("p", { class: "secondary" }, t(p.status === "filed" ? "prep.form.filed_needs" : "prep.form.dates_optional")),
+      h("div", { class: "actions" },
+        h("button", { type: "submit", class: "primary", "data-testid": "plan-form-save" }, t("prep.form.save")),
+        h("button", { type: "button", onclick: cancel }, t("prep.step.cancel")))),
+  );
+}
+
 function attachmentList(list: AttachmentDto[]): HTMLElement {
+  const save = async (a: AttachmentDto) => {
+    const path = await run(() => prepApi.saveAttachment(a.id));
+    if (!path) return;
+    st.message = t("prep.saved_to", { name: a.file_name, path });
+    renderDetail();
+  };
   return h("ul", { class: "prep-attachments", "data-testid": "attachments" }, list.map((a) =>
-    h("li", {}, a.file_name, h("span", { class: "secondary" }, ` · ${(a.size_bytes / 1024).toFixed(0)} KB · ${a.media_type.includes("word") ? "DOCX" : a.media_type.split("/")[1].toUpperCase()} · ${a.created_at.slice(0, 10)}`))));
+    h("li", { "data-id": a.id },
+      h("span", { class: "prep-file-name" }, a.file_name),
+      h("span", { class: "secondary" }, ` · ${formatSize(a.size_bytes)} · ${a.media_type.includes("word") ? "DOCX" : a.media_type.split("/")[1].toUpperCase()} · ${a.created_at.slice(0, 10)}${a.added_by ? ` · ${a.added_by}` : ""} `),
+      h("button", { class: "link", "data-testid": "attachment-save", title: t("prep.save_download_hint"), onclick: () => void save(a) }, t("prep.save_download")))));
 }
 
 // ---- findings ------------------------------------------------------------------------------
@@ -404,7 +637,6 @@ function findingsView(): HTMLElement {
 function findingDetail(f: FindingDto): void {
   const note = h("textarea", { rows: 2, "data-testid": "finding-note" });
   const evidence = h("input", { type: "text", "data-testid": "finding-evidence" });
-  const path = h("input", { type: "text", "data-testid": "finding-attach-path", placeholder: t("prep.attach_path_finding") });
   const advance = async () => {
     if (!f.next_status) return;
     if (!operator()) { st.error = t("operator.missing"); renderDetail(); return; }
@@ -415,14 +647,6 @@ function findingDetail(f: FindingDto): void {
     if (st.tab === "findings") await loadFindings();
     else if (st.cardSource) st.card = (await run(() => prepApi.planCard(st.cardSource!))) ?? st.card;
     renderContent();
-    renderDetail();
-  };
-  const attach = async () => {
-    if (!path.value.trim()) return;
-    const a = await run(() => prepApi.attachFindingFile(f.id, path.value.trim(), operator()));
-    if (!a) return;
-    st.finding = { ...f, attachments: [...f.attachments, a] };
-    st.message = t("prep.attached", { name: a.file_name });
     renderDetail();
   };
   clear(detail,
@@ -458,7 +682,9 @@ function findingDetail(f: FindingDto): void {
       : h("p", { class: "model-ok" }, t("findings.closed")),
     h("h3", {}, t("prep.attachments")),
     f.attachments.length === 0 ? h("p", { class: "empty" }, t("prep.no_attachments")) : attachmentList(f.attachments),
-    h("div", { class: "finder-row" }, path, h("button", { onclick: () => void attach() }, t("prep.attach"))),
+    fileChooser("finding", f.id, "finding-attach-file", ".pdf,.docx,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png", t("prep.attach_hint_finding"), (a) => {
+      if (st.finding?.id === f.id) st.finding = { ...st.finding, attachments: [...st.finding.attachments, a] };
+    }),
     h("p", { class: "secondary" }, t("prep.attach_local")),
   );
 }
@@ -534,7 +760,7 @@ function cardView(): HTMLElement {
   const c = st.card;
   if (!c) return h("p", { class: "empty" }, st.cardSource ? t("status.loading") : t("prep.card.pick"));
   const exportPdf = async () => {
-    const path = await run(() => prepApi.planCardPdf(c.risk_source_id, null));
+    const path = await run(() => prepApi.planCardPdf(c.risk_source_id, null, zh() ? "zh" : "en"));
     if (!path) return;
     st.message = t("prep.card.pdf_done", { path });
     renderDetail();

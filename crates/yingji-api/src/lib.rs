@@ -530,7 +530,7 @@ impl Console {
     pub fn stats(&self) -> Result<Vec<TableCount>, ApiError> {
         Ok(query::table_counts(self.store.conn())?
             .into_iter()
-            .map(|(table, count)| TableCount { table: table.to_owned(), count: count as u64 })
+            .map(|(table, count)| TableCount { table, count: count as u64 })
             .collect())
     }
 

@@ -156,6 +156,19 @@ pub struct NewPlanDto {
     pub contact_phone: String,
 }
 
+/// Something a new plan can be about: a risk source, a drinking-water source or a region.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct PlanSubjectDto {
+    /// The id to put in `NewPlanDto.subject_id` (a region's code for county and city plans).
+    pub id: String,
+    pub name: String,
+    pub region_name: String,
+    /// A risk source's address, a water source's kind (drinking_water_intake |
+    /// source_protection_zone) or a region's pinyin.
+    pub detail: String,
+}
+
 /// Which plans to list.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -770,29 +783,61 @@ impl Console {
             .collect())
     }
 
-    fn read_attachment(path: &Path) -> Result<(String, Vec<u8>), ApiError> {
-        let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        // Refuse a huge file before reading it into memory.
-        if meta.len() > attach::MAX_ATTACHMENT_BYTES {
-            return Err(PrepError::TooLarge {
-                file_name: name,
-                size_bytes: meta.len(),
-                max_bytes: attach::MAX_ATTACHMENT_BYTES,
-            }
-            .into());
-        }
-        Ok((name, std::fs::read(path).map_err(|e| io(path, e))?))
+    /// The risk sources, water sources or regions a new plan of `subject_kind` can be about,
+    /// whose name (or pinyin, or id) contains `text`; at most 50, by name.
+    pub fn plan_subjects(&self, subject_kind: &str, text: &str) -> Result<Vec<PlanSubjectDto>, ApiError> {
+        Ok(plans::subjects(self.store.conn(), subject_kind, text, 50)?
+            .into_iter()
+            .map(|o| PlanSubjectDto {
+                region_name: self.region_name(&o.region_code),
+                id: o.id,
+                name: o.name,
+                detail: o.detail,
+            })
+            .collect())
+    }
+
+    fn attach_bytes(
+        &mut self,
+        owner: Owner<'_>,
+        file_name: &str,
+        bytes: &[u8],
+        added_by: &str,
+    ) -> Result<AttachmentDto, ApiError> {
+        let clock = self.clock.clone();
+        let tx = self.store.transaction()?;
+        let a = attach::add(&tx, clock.as_ref(), owner, file_name, bytes, added_by)?;
+        tx.commit()?;
+        Ok(a.into())
+    }
+
+    /// Keeps a PDF or DOCX document with a plan, sent as bytes (by the window). The same checks
+    /// as [`Console::attach_plan_file`]: at most 20 MB, the type read from the bytes.
+    pub fn attach_plan_bytes(
+        &mut self,
+        plan_id: &str,
+        file_name: &str,
+        bytes: &[u8],
+        added_by: &str,
+    ) -> Result<AttachmentDto, ApiError> {
+        self.attach_bytes(Owner::Plan(plan_id), file_name, bytes, added_by)
+    }
+
+    /// Keeps a photo or document as evidence of a finding, sent as bytes (by the window).
+    pub fn attach_finding_bytes(
+        &mut self,
+        finding_id: &str,
+        file_name: &str,
+        bytes: &[u8],
+        added_by: &str,
+    ) -> Result<AttachmentDto, ApiError> {
+        self.attach_bytes(Owner::Finding(finding_id), file_name, bytes, added_by)
     }
 
     /// Keeps a PDF or DOCX file with a plan (read from `path`).
     pub fn attach_plan_file(&mut self, plan_id: &str, path: &Path, added_by: &str) -> Result<AttachmentDto, ApiError> {
-        let (name, bytes) = Self::read_attachment(path)?;
-        let clock = self.clock.clone();
-        let tx = self.store.transaction()?;
-        let a = attach::add(&tx, clock.as_ref(), Owner::Plan(plan_id), &name, &bytes, added_by)?;
-        tx.commit()?;
-        Ok(a.into())
+        let (name, bytes) = attach::read_file(path)?;
+        self.attach_plan_bytes(plan_id, &name, &bytes, added_by)
     }
 
     /// Keeps a photo or document as evidence of a finding (read from `path`).
@@ -802,12 +847,8 @@ impl Console {
         path: &Path,
         added_by: &str,
     ) -> Result<AttachmentDto, ApiError> {
-        let (name, bytes) = Self::read_attachment(path)?;
-        let clock = self.clock.clone();
-        let tx = self.store.transaction()?;
-        let a = attach::add(&tx, clock.as_ref(), Owner::Finding(finding_id), &name, &bytes, added_by)?;
-        tx.commit()?;
-        Ok(a.into())
+        let (name, bytes) = attach::read_file(path)?;
+        self.attach_finding_bytes(finding_id, &name, &bytes, added_by)
     }
 
     /// Writes an attachment's bytes to `path`; returns the file name it was kept under.
@@ -817,6 +858,43 @@ impl Console {
         Ok(name)
     }
 
+    /// Writes an attachment into the folder `dir` under its own name (made safe for a file
+    /// name; ` (2)`, ` (3)`… before the extension when the name is taken, so nothing is
+    /// overwritten); returns the path written.
+    pub fn save_attachment_in(&self, id: &str, dir: &Path) -> Result<std::path::PathBuf, ApiError> {
+        let (name, bytes) = attach::content(self.store.conn(), id)?;
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let safe: String = name
+            .chars()
+            .map(|c| {
+                if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let safe = safe.trim().trim_start_matches('.').to_owned();
+        let safe = if safe.is_empty() { format!("attachment-{id}") } else { safe };
+        let (stem, ext) = match safe.rfind('.') {
+            Some(i) if i > 0 => (&safe[..i], &safe[i..]),
+            _ => (safe.as_str(), ""),
+        };
+        for n in 1.. {
+            let path = dir.join(if n == 1 { safe.clone() } else { format!("{stem} ({n}){ext}") });
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    use std::io::Write;
+                    f.write_all(&bytes).map_err(|e| io(&path, e))?;
+                    return Ok(path);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(io(&path, e)),
+            }
+        }
+        unreachable!("some numbered name is free")
+    }
+
     // ---- plan cards ------------------------------------------------------------------------
 
     /// The one-page plan card of a risk source.
@@ -824,10 +902,11 @@ impl Console {
         Ok(self.card_dto(card::card(self.store.conn(), self.clock.as_ref(), risk_source_id)?))
     }
 
-    /// The plan card as a one-page PDF, written to `path`.
-    pub fn plan_card_pdf(&self, risk_source_id: &str, path: &Path) -> Result<(), ApiError> {
+    /// The plan card as a one-page PDF in `lang` (`zh`, the default, or `en`), written to `path`.
+    pub fn plan_card_pdf(&self, risk_source_id: &str, path: &Path, lang: &str) -> Result<(), ApiError> {
+        let lang = card::Lang::parse(lang)?;
         let c = card::card(self.store.conn(), self.clock.as_ref(), risk_source_id)?;
-        let bytes = card::pdf(&c)?;
+        let bytes = card::pdf(&c, lang)?;
         std::fs::write(path, bytes).map_err(|e| io(path, e))
     }
 
@@ -989,6 +1068,31 @@ mod tests {
         assert_eq!(e.code, ErrorCode::InvalidInput);
         assert!(e.message_zh.contains("PDF"), "{}", e.message_zh);
         assert_eq!(c.plan(&overdue[0].id).unwrap().attachments.len(), 1);
+
+        // The same checks for bytes sent by the window: wrong type and too large are refused
+        // with the same messages, a PDF is kept.
+        let e = c.attach_plan_bytes(&overdue[0].id, "plan.pdf", b"not a pdf", "测试").unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("file")));
+        assert!(e.message_zh.contains("PDF") && e.message_en.contains("not a PDF or DOCX"), "{e:?}");
+        let mut big = b"%PDF-1.7\n".to_vec();
+        big.resize(attach::MAX_ATTACHMENT_BYTES as usize + 1, b' ');
+        let e = c.attach_plan_bytes(&overdue[0].id, "big.pdf", &big, "测试").unwrap_err();
+        assert!(e.message_zh.contains("20 MB") && e.message_zh.contains("big.pdf"), "{}", e.message_zh);
+        let b = c.attach_plan_bytes(&overdue[0].id, "b/../预案.pdf", b"%PDF-1.4\n%%EOF\n", "测试").unwrap();
+        assert_eq!(c.plan(&overdue[0].id).unwrap().attachments.len(), 2);
+        // Saved into a folder under a safe name, never over an existing file.
+        let out = dir.path().join("downloads");
+        let first = c.save_attachment_in(&b.id, &out).unwrap();
+        let second = c.save_attachment_in(&b.id, &out).unwrap();
+        assert_eq!(first, out.join("b_.._预案.pdf"));
+        assert_eq!(second, out.join("b_.._预案 (2).pdf"));
+        assert_eq!(std::fs::read(&second).unwrap(), b"%PDF-1.4\n%%EOF\n");
+
+        // Subjects for the form, with their region's name.
+        let counties = c.plan_subjects("county", "江宁").unwrap();
+        assert_eq!(counties.len(), 1);
+        assert_eq!((counties[0].id.as_str(), counties[0].region_name.as_str()), ("320115", "江宁区"));
+        assert_eq!(c.plan_subjects("x", "").unwrap_err().field.as_deref(), Some("subject_kind"));
 
         // The card of the source of the first demo finding.
         let open = c.findings(&FindingFilterDto { open_only: true, ..Default::default() }).unwrap();

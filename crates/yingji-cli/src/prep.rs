@@ -118,6 +118,9 @@ pub struct CardArgs {
     /// Write the one-page PDF here (else the card is printed as JSON).
     #[arg(long)]
     pdf: Option<PathBuf>,
+    /// The PDF's language: zh (Chinese, the default) or en (English).
+    #[arg(long, default_value = "zh")]
+    lang: String,
 }
 
 #[derive(Subcommand)]
@@ -346,7 +349,7 @@ pub fn card(args: CardArgs) -> Result<(), ApiError> {
     let console = Console::open(&args.db)?;
     match args.pdf {
         Some(path) => {
-            console.plan_card_pdf(&args.risk_source_id, &path)?;
+            console.plan_card_pdf(&args.risk_source_id, &path, &args.lang)?;
             eprintln!("{}", path.display());
             Ok(())
         }

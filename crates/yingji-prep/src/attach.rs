@@ -4,6 +4,8 @@
 //!
 //! Attachments stay on the replica that received them (they do not sync, see migration 0008).
 
+use std::path::Path;
+
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -71,6 +73,30 @@ fn describe(bytes: &[u8]) -> String {
     bytes.iter().take(8).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
 }
 
+/// Refuses an attachment of `size_bytes` above [`MAX_ATTACHMENT_BYTES`]. [`add`] checks the bytes
+/// it is given; [`read_file`] checks a file's length before reading it into memory.
+pub fn check_size(file_name: &str, size_bytes: u64) -> Result<()> {
+    if size_bytes > MAX_ATTACHMENT_BYTES {
+        return Err(PrepError::TooLarge {
+            file_name: file_name.to_owned(),
+            size_bytes,
+            max_bytes: MAX_ATTACHMENT_BYTES,
+        });
+    }
+    Ok(())
+}
+
+/// Reads a file to attach: its name and bytes, refusing a file above the limit before reading
+/// it. The bytes then go through [`add`] like bytes sent by the window, so both paths are
+/// checked the same way.
+pub fn read_file(path: &Path) -> Result<(String, Vec<u8>)> {
+    let io = |source| PrepError::Io { path: path.to_owned(), source };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    check_size(&name, meta.len())?;
+    Ok((name, std::fs::read(path).map_err(io)?))
+}
+
 /// Stores `bytes` as an attachment of `owner`, after checking size and type.
 pub fn add(
     tx: &Transaction<'_>,
@@ -85,13 +111,7 @@ pub fn add(
         return Err(crate::invalid("file_name", "请填写文件名", "the file needs a name"));
     }
     let size = bytes.len() as u64;
-    if size > MAX_ATTACHMENT_BYTES {
-        return Err(PrepError::TooLarge {
-            file_name: file_name.to_owned(),
-            size_bytes: size,
-            max_bytes: MAX_ATTACHMENT_BYTES,
-        });
-    }
+    check_size(file_name, size)?;
     let (expected, allowed): (&'static str, &[&str]) = match owner {
         Owner::Plan(_) => ("PDF or DOCX", &[PDF, DOCX]),
         Owner::Finding(_) => ("PDF, DOCX, JPEG or PNG", &[PDF, DOCX, JPEG, PNG]),
@@ -235,8 +255,36 @@ mod tests {
         assert_eq!(listed.len(), 3);
         let (name, back) = content(&tx, &info.id).unwrap();
         assert_eq!((name.as_str(), back), ("预案.docx", docx));
+        // A finding takes photos too, but not a text file; an empty name is refused.
+        let finding: String =
+            tx.query_row("SELECT id FROM inspection_findings ORDER BY id LIMIT 1", [], |r| r.get(0)).unwrap();
+        assert_eq!(add(&tx, &clock, Owner::Finding(&finding), "p.png", &png, "").unwrap().media_type, PNG);
+        let e = add(&tx, &clock, Owner::Finding(&finding), "a.txt", b"plain text", "").unwrap_err();
+        assert!(matches!(e, PrepError::WrongType { .. }), "{e}");
+        let e = add(&tx, &clock, Owner::Plan(&plan), "  ", &pdf, "").unwrap_err();
+        assert!(matches!(e, PrepError::Invalid { field: "file_name", .. }), "{e}");
         let none = add(&tx, &clock, Owner::Plan("no-such-plan"), "a.pdf", &pdf, "").unwrap_err();
         assert!(matches!(none, PrepError::NotFound { .. }));
         let _ = plans::get(&tx, &plan).unwrap();
+    }
+
+    #[test]
+    fn files_are_read_through_the_same_checks_and_refused_by_length_before_reading() {
+        let dir = std::env::temp_dir().join(format!("yingji-attach-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pdf = dir.join("计划.pdf");
+        std::fs::write(&pdf, b"%PDF-1.4\n%%EOF\n").unwrap();
+        let (name, bytes) = read_file(&pdf).unwrap();
+        assert_eq!((name.as_str(), bytes.as_slice()), ("计划.pdf", &b"%PDF-1.4\n%%EOF\n"[..]));
+        // A sparse file one byte over the limit: refused from its length alone.
+        let big = dir.join("big.pdf");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(MAX_ATTACHMENT_BYTES + 1).unwrap();
+        let e = read_file(&big).unwrap_err();
+        assert!(matches!(e, PrepError::TooLarge { size_bytes, .. } if size_bytes == MAX_ATTACHMENT_BYTES + 1), "{e}");
+        let e = read_file(&dir.join("missing.pdf")).unwrap_err();
+        assert!(matches!(e, PrepError::Io { .. }), "{e}");
+        assert!(check_size("x", MAX_ATTACHMENT_BYTES).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -486,8 +486,197 @@ fn km(m: f64) -> String {
     }
 }
 
-/// The card as text lines, before wrapping (Chinese: the default language of reports).
-fn lines(card: &PlanCard) -> Vec<Line> {
+/// The language a card's PDF is written in. Chinese is the default (the language of reports);
+/// English is for a console whose window is in English. Names, addresses and contacts are data
+/// and stay as entered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// `zh` or `en` (also `zh-CN`, `en-GB`, any case); anything else is refused with the choices.
+    pub fn parse(s: &str) -> Result<Lang> {
+        let l = s.trim().to_ascii_lowercase();
+        match l.split(['-', '_']).next().unwrap_or("") {
+            "" | "zh" => Ok(Lang::Zh),
+            "en" => Ok(Lang::En),
+            _ => Err(crate::invalid(
+                "lang",
+                format!("不支持的语言「{s}」，可选：zh（中文）/ en（英文）"),
+                format!("unsupported language {s:?}: zh or en"),
+            )),
+        }
+    }
+}
+
+fn lines(card: &PlanCard, lang: Lang) -> Vec<Line> {
+    match lang {
+        Lang::Zh => lines_zh(card),
+        Lang::En => lines_en(card),
+    }
+}
+
+/// The card as text lines in English, before wrapping: the same sections as [`lines_zh`].
+fn lines_en(card: &PlanCard) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut push = |style, indent_em: f32, text: String| out.push(Line { text, style, indent_em });
+    let s = &card.source;
+    let or_dash = |t: &str| if t.is_empty() { "—".to_owned() } else { t.to_owned() };
+    push(Style::Title, 0.0, format!("Emergency response card: {}", s.name));
+    push(
+        Style::Small,
+        0.0,
+        format!(
+            "{} · risk grade: {} · {} · {} · generated {}{}",
+            s.kind.label_en(),
+            s.grade.label_en(),
+            or_dash(&s.industry),
+            or_dash(&s.address),
+            card.generated_at.get(..16).unwrap_or(&card.generated_at).replace('T', " "),
+            if card.is_demo { " · DEMO DATA (fictitious)" } else { "" }
+        ),
+    );
+    push(Style::Heading, 0.0, "1. Three levels of containment".into());
+    for (level, title) in card.containment.iter().zip(["Enterprise", "Chemical park", "River"]) {
+        push(Style::Body, 0.0, format!("[{title}]"));
+        for step in &level.steps_en {
+            push(Style::Body, 1.0, format!("· {step}"));
+        }
+    }
+    push(Style::Heading, 0.0, "2. Hazardous chemicals".into());
+    if card.chemicals.is_empty() {
+        push(Style::Body, 0.0, "No hazardous chemicals recorded.".into());
+    }
+    for c in &card.chemicals {
+        push(
+            Style::Body,
+            0.0,
+            format!(
+                "{}  CAS {}  UN {}  max. held {} t{}",
+                if c.name_en.is_empty() { &c.name_zh } else { &c.name_en },
+                or_dash(&c.cas),
+                or_dash(&c.un_number),
+                c.max_quantity_t,
+                c.gb3838_limit_mg_l.map(|l| format!("  GB 3838 limit {l} mg/L")).unwrap_or_default()
+            ),
+        );
+        if c.in_library {
+            let mark = if c.texts_verified { "" } else { " (hand-written in the library, not yet verified)" };
+            push(Style::Small, 1.0, format!("Hazards: {}{mark}", c.hazards_en.join("; ")));
+            push(Style::Small, 1.0, format!("Response: {}", c.disposal_en.join("; ")));
+        } else {
+            push(Style::Small, 1.0, "Not in the chemical library: see its safety data sheet (SDS)".into());
+        }
+    }
+    if card.more_chemicals > 0 {
+        push(Style::Small, 0.0, format!("{} more chemicals not listed: see the console.", card.more_chemicals));
+    }
+    push(Style::Heading, 0.0, "3. Downstream intakes and control works".into());
+    match &card.river {
+        Some(r) => {
+            push(
+                Style::Small,
+                0.0,
+                format!(
+                    "Enters the river at {} ({} away). Reference release: {} kg of a conservative pollutant at once, \
+                     front counted at {} mg/L; river network model {}.",
+                    r.reach_name,
+                    km(r.snap_distance_m),
+                    r.release_kg,
+                    r.threshold_mg_l,
+                    r.model_version
+                ),
+            );
+            if r.intakes.is_empty() {
+                push(Style::Body, 0.0, "No drinking-water intakes recorded downstream.".into());
+            }
+            for (i, t) in r.intakes.iter().enumerate() {
+                push(
+                    Style::Body,
+                    0.0,
+                    format!(
+                        "{}. {}  peak after about {}{}",
+                        i + 1,
+                        t.name,
+                        duration_en(t.peak_s),
+                        t.front_s.map_or(
+                            format!(" (below {} mg/L in the reference release)", r.threshold_mg_l),
+                            |f| format!(", front after {}", duration_en(f))
+                        )
+                    ),
+                );
+            }
+            for w in &r.works {
+                push(
+                    Style::Body,
+                    0.0,
+                    format!(
+                        "Close {} within {}{}",
+                        w.name,
+                        duration_en(w.close_by_s),
+                        if w.protects.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (protects {})", w.protects.join(", "))
+                        }
+                    ),
+                );
+            }
+        }
+        None => push(Style::Body, 0.0, card.river_unavailable_en.clone().unwrap_or_default()),
+    }
+    push(Style::Heading, 0.0, "4. Nearest response resources".into());
+    for (title, list) in [("Teams", &card.teams), ("Experts", &card.experts), ("Stockpiles", &card.stockpiles)] {
+        push(Style::Body, 0.0, format!("[{title}]"));
+        if list.is_empty() {
+            push(Style::Body, 1.0, format!("none within {} km", CONTACT_RADIUS_M / 1000.0));
+        }
+        for c in list.iter() {
+            push(
+                Style::Body,
+                1.0,
+                format!("{} ({}) {} {} · {}", c.name, c.detail, c.contact_name, c.contact_phone, km(c.distance_m)),
+            );
+        }
+    }
+    push(Style::Heading, 0.0, "5. Plans and hazard findings".into());
+    let plan = |p: &Option<PlanView>, whose: &str| match p {
+        Some(v) => format!(
+            "{whose} plan: \"{}\" {} · issued {} · filed {} {} · revision due {} ({})",
+            v.plan.title,
+            v.plan.status.label_en(),
+            v.plan.issued_on.as_deref().unwrap_or("—"),
+            v.plan.filed_on.as_deref().unwrap_or("—"),
+            v.plan.filing_number,
+            v.revision_due_on.as_deref().unwrap_or("—"),
+            v.revision_state.label_en()
+        ),
+        None => format!("{whose} plan: none on record"),
+    };
+    push(Style::Body, 0.0, plan(&card.plan, "Enterprise"));
+    if card.park.is_some() {
+        push(Style::Body, 0.0, plan(&card.park_plan, "Park"));
+    }
+    push(
+        Style::Body,
+        0.0,
+        format!("{} open hazard findings, {} of them overdue.", card.open_findings, card.overdue_findings),
+    );
+    push(
+        Style::Small,
+        0.0,
+        "Generated by the Yingji console from this computer's database; the river figures are a reference \
+         release: recompute with the actual release during an incident."
+            .into(),
+    );
+    out
+}
+
+/// The card as text lines in Chinese, before wrapping (the default language of reports).
+fn lines_zh(card: &PlanCard) -> Vec<Line> {
     let mut out = Vec::new();
     let mut push = |style, indent_em: f32, text: String| out.push(Line { text, style, indent_em });
     let s = &card.source;
@@ -660,13 +849,13 @@ fn layout(lines: &[Line], body_pt: f32, width_pt: f32) -> Vec<(String, Style, f3
 
 /// The card on one A4 page: the body size shrinks from 9.5 pt until everything fits (never
 /// below 6 pt; anything still left over is cut with a note).
-pub fn pdf(card: &PlanCard) -> Result<Vec<u8>> {
+pub fn pdf(card: &PlanCard, lang: Lang) -> Result<Vec<u8>> {
     let font: Font = load_cjk_font()?;
     let (page_w, page_h) = (A4_W_MM * PT_PER_MM, A4_H_MM * PT_PER_MM);
     let margin = MARGIN_MM * PT_PER_MM;
     let width = page_w - 2.0 * margin;
     let height = page_h - 2.0 * margin;
-    let source = lines(card);
+    let source = lines(card, lang);
     let mut body_pt = 9.5_f32;
     let mut laid = layout(&source, body_pt, width);
     let total = |l: &[(String, Style, f32, f32)]| -> f32 {
@@ -679,7 +868,11 @@ pub fn pdf(card: &PlanCard) -> Result<Vec<u8>> {
     while total(&laid) > height && laid.len() > 2 {
         laid.pop();
         if total(&laid) + body_pt * LEADING <= height {
-            laid.push(("……（内容过长，余下见系统）".into(), Style::Small, 0.0, body_pt));
+            let more = match lang {
+                Lang::Zh => "……（内容过长，余下见系统）",
+                Lang::En => "… (too long for one page: see the console for the rest)",
+            };
+            laid.push((more.into(), Style::Small, 0.0, body_pt));
             break;
         }
     }
@@ -783,7 +976,28 @@ mod tests {
         .unwrap();
         assert_eq!(direct.interceptions[0].close_by_s, r.works[0].close_by_s);
 
-        let bytes = pdf(&card).unwrap();
+        // English: the same sections with English headings and the library's English texts.
+        let en: Vec<String> = lines(&card, Lang::En).into_iter().map(|l| l.text).collect();
+        let zh: Vec<String> = lines(&card, Lang::Zh).into_iter().map(|l| l.text).collect();
+        assert_eq!(en.len(), zh.len(), "one English line for each Chinese line");
+        assert!(en[0].starts_with("Emergency response card: ") && zh[0].ends_with("应急处置卡"));
+        assert!(en.contains(&"1. Three levels of containment".to_owned()));
+        assert!(en.iter().any(|l| l.starts_with("Hazards: ") && l.contains(&card.chemicals[0].hazards_en[0])));
+        let headings =
+            |ls: &[String]| ls.iter().filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit())).count();
+        assert!(headings(&en) >= 5);
+        // The template's own words are English: no CJK outside the data (names, places, contacts).
+        let is_cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c);
+        for l in [&en[2], &en[en.len() - 1], &en[en.len() - 2]] {
+            assert!(!l.chars().any(is_cjk), "{l}");
+        }
+        let en_pdf = pdf(&card, Lang::En).unwrap();
+        assert!(en_pdf.starts_with(b"%PDF-"));
+        assert_eq!(Lang::parse("en-GB").unwrap(), Lang::En);
+        assert_eq!(Lang::parse("").unwrap(), Lang::Zh);
+        assert!(matches!(Lang::parse("fr"), Err(PrepError::Invalid { field: "lang", .. })));
+
+        let bytes = pdf(&card, Lang::Zh).unwrap();
         assert!(bytes.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&bytes);
         // Page objects: `/Type /Page` (any spacing) not followed by `s` (the page tree).

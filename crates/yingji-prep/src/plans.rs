@@ -209,6 +209,47 @@ pub fn subject(conn: &Connection, kind: PlanSubject, id: &str) -> Result<(String
     }
 }
 
+/// Something a plan can be about, as offered when a plan is entered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubjectOption {
+    pub id: String,
+    pub name: String,
+    pub region_code: String,
+    /// What tells two of the same name apart: the address of a risk source, the kind of a water
+    /// source (`drinking_water_intake` | `source_protection_zone`), the pinyin of a region.
+    pub detail: String,
+}
+
+/// The risk sources, water sources or regions a plan of `kind` can be about, whose name (or
+/// pinyin, or id) contains `text`, by name; at most `limit`. Works for one-character names
+/// too (a plain `LIKE`, the sets are a few thousand rows at most).
+pub fn subjects(conn: &Connection, kind: &str, text: &str, limit: usize) -> Result<Vec<SubjectOption>> {
+    let kind = subject_kind(kind)?;
+    let text = text.trim();
+    let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let sql = match kind {
+        PlanSubject::Enterprise | PlanSubject::ChemicalPark => {
+            "SELECT id, name, region_code, address FROM risk_sources
+             WHERE kind = ?1 AND (name LIKE ?2 ESCAPE '\\' OR id = ?3) ORDER BY name, id LIMIT ?4"
+        }
+        PlanSubject::WaterSource => {
+            "SELECT id, name, region_code, kind FROM sensitive_targets
+             WHERE kind IN ('drinking_water_intake', 'source_protection_zone') AND ?1 = ?1
+               AND (name LIKE ?2 ESCAPE '\\' OR id = ?3) ORDER BY name, id LIMIT ?4"
+        }
+        PlanSubject::County | PlanSubject::City => {
+            "SELECT code, name_zh, code, name_pinyin FROM regions
+             WHERE level = ?1 AND (name_zh LIKE ?2 ESCAPE '\\' OR name_pinyin LIKE ?2 ESCAPE '\\' OR code = ?3)
+             ORDER BY code LIMIT ?4"
+        }
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params![kind.as_str(), pattern, text, limit as i64], |r| {
+        Ok(SubjectOption { id: r.get(0)?, name: r.get(1)?, region_code: r.get(2)?, detail: r.get(3)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 fn parse_enum<T: Copy>(field: &'static str, value: &str, parse: fn(&str) -> Option<T>, all: &[&str]) -> Result<T> {
     parse(value).ok_or_else(|| {
         invalid(
@@ -275,8 +316,22 @@ fn check_dates(
 pub fn add(tx: &Transaction<'_>, clock: &dyn Clock, new: &NewPlan) -> Result<Plan> {
     let kind = subject_kind(&new.subject_kind)?;
     let status = status(&new.status)?;
+    if new.subject_id.trim().is_empty() {
+        return Err(invalid(
+            "subject_id",
+            format!("请选择预案对象（{}）", kind.label_zh()),
+            format!("choose whose plan it is (a {})", kind.label_en()),
+        ));
+    }
     let title = required("title", "预案名称", &new.title)?;
-    let (region_code, _) = subject(tx, kind, new.subject_id.trim())?;
+    let (region_code, _) = subject(tx, kind, new.subject_id.trim()).map_err(|e| match e {
+        PrepError::NotFound { id, .. } => invalid(
+            "subject_id",
+            format!("找不到{}「{id}」，请从列表中选择", kind.label_zh()),
+            format!("there is no {} with id {id}: choose one from the list", kind.label_en()),
+        ),
+        e => e,
+    })?;
     let (issued_on, filed_on) = check_dates(today(clock), status, new.issued_on.as_deref(), new.filed_on.as_deref())?;
     let now = clock.now_rfc3339();
     let plan = Plan {
@@ -524,6 +579,36 @@ mod tests {
     }
 
     #[test]
+    fn subjects_are_found_by_part_of_their_name_and_only_of_the_right_kind() {
+        let store = testutil::demo();
+        let e = enterprise(store.conn());
+        let part: String = e.name.chars().take(2).collect();
+        let found = subjects(store.conn(), "enterprise", &part, 50).unwrap();
+        assert!(found.iter().any(|o| o.id == e.id), "{part} finds {}", e.name);
+        assert!(found.iter().all(|o| o.name.contains(&part) || o.id == part));
+        // Every one offered is accepted as the subject of a plan of that kind.
+        for kind in ["enterprise", "chemical_park", "water_source", "county", "city"] {
+            let all = subjects(store.conn(), kind, "", 5).unwrap();
+            assert!(!all.is_empty(), "{kind}");
+            for o in &all {
+                let (region, name) = subject(store.conn(), subject_kind(kind).unwrap(), &o.id).unwrap();
+                assert_eq!((region, name), (o.region_code.clone(), o.name.clone()), "{kind} {}", o.id);
+            }
+        }
+        // A park is not offered as an enterprise; an id finds itself; wildcards are literal.
+        let parks = subjects(store.conn(), "chemical_park", "", 500).unwrap();
+        let ents = subjects(store.conn(), "enterprise", "", 5000).unwrap();
+        assert!(parks.iter().all(|p| !ents.iter().any(|x| x.id == p.id)));
+        assert_eq!(subjects(store.conn(), "enterprise", &e.id, 5).unwrap()[0].id, e.id);
+        assert!(subjects(store.conn(), "enterprise", "%", 5).unwrap().is_empty());
+        assert!(!subjects(store.conn(), "city", "nanjing", 5).unwrap().is_empty(), "pinyin finds 南京");
+        assert!(matches!(
+            subjects(store.conn(), "factory", "", 5),
+            Err(PrepError::Invalid { field: "subject_kind", .. })
+        ));
+    }
+
+    #[test]
     fn a_plan_is_drafted_reviewed_filed_and_revised() {
         let mut store = testutil::demo();
         let clock = testutil::clock();
@@ -618,7 +703,23 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert!(matches!(missing, PrepError::NotFound { .. }), "{missing}");
+        // An unknown subject is a field to correct in the form, not a missing record.
+        assert!(matches!(missing, PrepError::Invalid { field: "subject_id", .. }), "{missing}");
+        let none = add(
+            &tx,
+            &clock,
+            &NewPlan {
+                subject_kind: "county".into(),
+                title: "x".into(),
+                status: "drafting".into(),
+                ..NewPlan::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(none, PrepError::Invalid { field: "subject_id", ref message_zh, .. } if message_zh.contains("请选择")),
+            "{none}"
+        );
         let filed_without_dates = add(
             &tx,
             &clock,

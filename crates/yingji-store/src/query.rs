@@ -767,7 +767,8 @@ pub fn search(conn: &Connection, text: &str, filter: &SearchFilter, limit: usize
     Ok(hits)
 }
 
-/// The record tables and how many rows each holds.
+/// The base record tables of the province (each row says its `data_source`), which the demo
+/// fills. `yingji stats` counts every table of the schema, see [`table_counts`].
 pub const COUNTED_TABLES: &[&str] = &[
     "regions",
     "risk_sources",
@@ -783,11 +784,28 @@ pub const COUNTED_TABLES: &[&str] = &[
     "stock_ledger",
 ];
 
-/// Rows per record table.
-pub fn table_counts(conn: &Connection) -> rusqlite::Result<Vec<(&'static str, i64)>> {
-    COUNTED_TABLES
-        .iter()
-        .map(|t| Ok((*t, conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?)))
+/// Tables of the schema that hold bookkeeping rather than records, left out of [`table_counts`].
+pub const UNCOUNTED_TABLES: &[&str] = &["meta", "schema_migrations", "index_keys", "case_library_version"];
+
+/// Rows per table, for every ordinary table of the schema in the order the migrations create
+/// them — so a table added by a later migration is counted without being listed here. Left
+/// out: SQLite's own tables, virtual tables and their shadow tables (the R*Tree and FTS5
+/// indexes, which mirror the records) and [`UNCOUNTED_TABLES`].
+pub fn table_counts(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT m.name FROM sqlite_schema m JOIN pragma_table_list t ON t.schema = 'main' AND t.name = m.name
+         WHERE m.type = 'table' AND t.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+         ORDER BY m.rowid",
+    )?;
+    let names: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    names
+        .into_iter()
+        .filter(|t| !UNCOUNTED_TABLES.contains(&t.as_str()))
+        .map(|t| {
+            let n =
+                conn.query_row(&format!("SELECT count(*) FROM \"{}\"", t.replace('"', "\"\"")), [], |r| r.get(0))?;
+            Ok((t, n))
+        })
         .collect()
 }
 
