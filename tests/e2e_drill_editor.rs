@@ -300,9 +300,17 @@ fn author_a_scenario_in_the_editor_then_run_it_and_replay_the_map() {
     let secs = hms[0] * 3600 + hms[1] * 60 + hms[2];
     assert!((3 * 3600 + 20 * 60..=3 * 3600 + 55 * 60).contains(&secs), "{left}");
     s.screenshot(&shots.join("drill-incident-countdown.png"));
+    // The players run the models (the river model: no wind was given, so no gas zones).
+    s.script("document.querySelector('[data-testid=inc-rerun]').click(); return true", json!([]));
+    s.wait_for(
+        "the river model's result",
+        "return document.querySelector('[data-testid=inc-model-river]') !== null",
+        json!([]),
+    );
+    let modelled_at = yingji(&drill, &["drill", "clock"])["elapsed_min"].as_f64().unwrap();
 
     // Replay at minute 1: nothing delivered, the gate open; after the closing: both injects, shut.
-    until_minute(&drill, closed_at + 3.0);
+    until_minute(&drill, modelled_at.max(closed_at) + 3.0);
     s.script("document.querySelector('[data-testid=nav-drill]').click(); return true", json!([]));
     s.wait_for("the drill page", "return document.querySelector('[data-testid=drill-tab-replay]') !== null", json!([]));
     s.script("document.querySelector('[data-testid=drill-tab-replay]').click(); return true", json!([]));
@@ -318,10 +326,14 @@ fn author_a_scenario_in_the_editor_then_run_it_and_replay_the_map() {
         "the map at minute 1",
         "const at = document.querySelector('[data-testid=drill-replay-at]').textContent;
          const m = document.querySelector('[data-testid=drill-replay-map]').dataset;
-         return at.includes('第 1 分钟') && m.worksOpen !== undefined ? [m.worksOpen, m.worksClosed, m.incidentStatus] : null",
+         return at.includes('第 1 分钟') && m.minute === '1' ? [m.worksOpen, m.worksClosed, m.incidentStatus] : null",
         json!([]),
     );
     assert_eq!(at1, json!(["淮安水利枢纽", "", "open"]));
+    assert_eq!(
+        s.script("return document.querySelector('[data-testid=drill-replay-map]').dataset.riverPaths", json!([])),
+        json!("0")
+    );
     assert_eq!(
         s.script("return document.querySelector('[data-testid=drill-replay-injects]') === null", json!([])),
         json!(true)
@@ -329,15 +341,36 @@ fn author_a_scenario_in_the_editor_then_run_it_and_replay_the_map() {
     let tier1 = s.text(&s.find("[data-testid=drill-replay-status]"));
     assert!(!tier1.contains("较大"), "not confirmed at minute 1: {tier1}");
     s.screenshot(&shots.join("drill-replay-map-1.png"));
-    let later = (closed_at.ceil() as i64) + 1;
+    // Between the closing and the model run: the gate shut, no river path yet.
+    if modelled_at.floor() > closed_at.ceil() {
+        let m = closed_at.ceil() as i64;
+        s.script(set, json!([m]));
+        let between = s.wait_for(
+            "the map between the closing and the model run",
+            "const m = document.querySelector('[data-testid=drill-replay-map]').dataset;
+             return m.minute === String(arguments[0]) ? [m.worksClosed, m.riverPaths] : null",
+            json!([m]),
+        );
+        assert_eq!(between, json!(["淮安水利枢纽", "0"]));
+    }
+    let later = (modelled_at.max(closed_at).ceil() as i64) + 1;
     s.script(set, json!([later]));
     let after = s.wait_for(
-        "the map after the gate closed",
+        "the map after the gate closed and the model run",
         "const m = document.querySelector('[data-testid=drill-replay-map]').dataset;
-         return m.worksClosed ? [m.worksOpen, m.worksClosed] : null",
-        json!([]),
+         const p = document.querySelector('[data-testid=drill-replay]').dataset;
+         return m.minute === String(arguments[0]) && p.minute === String(arguments[0]) ? [m.worksOpen, m.worksClosed] : null",
+        json!([later]),
     );
     assert_eq!(after, json!(["", "淮安水利枢纽"]));
+    let paths = s.wait_for(
+        "the river path of the model run",
+        "const n = Number(document.querySelector('[data-testid=drill-replay-map]').dataset.riverPaths); return n > 0 ? n : null",
+        json!([]),
+    );
+    assert!(paths.as_u64().unwrap() > 0);
+    let models = s.text(&s.find("[data-testid=drill-replay-models]"));
+    assert!(models.contains("模型运行 1 次"), "{models}");
     let injects = s.wait_for(
         "the injects delivered by then",
         "const l = document.querySelectorAll('[data-testid=drill-replay-injects] li'); return l.length || null",

@@ -88,8 +88,8 @@ export class DrillMap {
     if (ok && recentre) this.map.jumpTo({ center: [lon, lat], zoom: Math.max(this.map.getZoom(), 9) });
   }
 
-  /** The map as it was at the replay time. */
-  async setReplay(r: DrillReplayMapDto): Promise<void> {
+  /** The map as it was at the replay time (`minute`: drill minutes since the start). */
+  async setReplay(r: DrillReplayMapDto, minute: number): Promise<void> {
     await this.ready;
     this.set("dm-incident", [
       point(r.incident_lon, r.incident_lat, { closed: r.incident_status === "closed", name: r.incident_name }),
@@ -111,6 +111,7 @@ export class DrillMap {
     d.worksClosed = r.works.filter((w) => w.closed).map((w) => w.name).join("|");
     d.worksOpen = r.works.filter((w) => !w.closed).map((w) => w.name).join("|");
     d.incidentStatus = r.incident_status;
+    d.minute = String(minute);
     d.incidents = String(1 + r.other_incidents.length);
     if (!this.fitted) {
       this.fitted = true;

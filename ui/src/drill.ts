@@ -53,6 +53,7 @@ export class DrillView {
   private busy = false;
   /** A line above the scenario list (saved, imported, exported …). */
   private notice = "";
+  private noticeBad = false;
   private replayMap: DrillMap | null = null;
   /** The open scenario editor: kept across redraws (language switch …), so nothing typed is lost. */
   private editor: ScenarioEditor | null = null;
@@ -151,7 +152,7 @@ export class DrillView {
         h("label", { class: "button", tabindex: 0, onkeydown: (e: KeyboardEvent) => { if (e.key === "Enter" || e.key === " ") (e.currentTarget as HTMLElement).querySelector("input")?.click(); } },
           t("drill.ed.import"),
           h("input", { type: "file", accept: ".json,application/json", hidden: true, "data-testid": "drill-import", onchange: (e: Event) => void this.importFile(e.target as HTMLInputElement) }))),
-      this.notice ? h("div", { class: "model-ok", "data-testid": "drill-notice", role: "status" }, this.notice) : null,
+      this.notice ? h("div", { class: this.noticeBad ? "notice-bad" : "model-ok", "data-testid": "drill-notice", role: "status" }, this.notice) : null,
       this.scenarios.length === 0
         ? h("p", { class: "empty" }, t("drill.none"))
         : h("table", { class: "grid", "data-testid": "drill-scenarios" },
@@ -177,6 +178,7 @@ export class DrillView {
       showError: (e) => this.hooks.showError(e),
       done: (saved) => {
         this.editor = null;
+        this.noticeBad = false;
         this.notice = saved ? t("drill.ed.saved", { title: saved.title, path: saved.path }) : "";
         void this.renderPage(this.page!);
       },
@@ -192,6 +194,7 @@ export class DrillView {
     const r = await this.guard(() => drillApi.scenarioImport(file.name, text));
     input.value = "";
     if (!r) return;
+    this.noticeBad = !r.saved;
     this.notice = r.saved
       ? t("drill.ed.imported", { title: r.saved.title, path: r.saved.path })
       : t("drill.ed.import_refused", { name: file.name, why: r.problems.map((p) => (lang() === "en" ? p.message_en : p.message_zh)).join("；") });
@@ -201,6 +204,7 @@ export class DrillView {
   private async exportScenario(s: ScenarioSummaryDto): Promise<void> {
     const path = await this.guard(() => drillApi.scenarioExport(s.path));
     if (!path) return;
+    this.noticeBad = false;
     this.notice = t("drill.ed.exported", { path });
     this.renderScenarios();
   }
@@ -320,9 +324,12 @@ export class DrillView {
     const show = async (m: number) => {
       this.replayMin = m;
       const asOf = new Date(Date.parse(c.drill_start_at) + m * 60000).toISOString().replace(".000Z", "Z");
-      label.textContent = t("drill.replay.at", { time: bj(asOf), n: m });
       const r = await this.guard(() => api.drillReplay(asOf));
-      if (r && this.replayMin === m) this.renderReplayPanels(panels, r);
+      // The label, the panels and the map change together: what is shown is always one instant.
+      if (r && this.replayMin === m) {
+        label.textContent = t("drill.replay.at", { time: bj(asOf), n: m });
+        this.renderReplayPanels(panels, r, m);
+      }
     };
     slider.addEventListener("input", () => {
       window.clearTimeout(timer);
@@ -343,16 +350,19 @@ export class DrillView {
     void DrillMap.create(mapEl).then((m) => {
       if (!mapEl.isConnected) return;
       this.replayMap = m;
-      if (this.lastReplay) void m.setReplay(this.lastReplay.map);
+      if (this.lastReplay) void m.setReplay(this.lastReplay.map, this.lastReplayMin);
     });
     await show(at);
   }
 
   private lastReplay: DrillReplayDto | null = null;
+  private lastReplayMin = 0;
 
-  private renderReplayPanels(el: HTMLElement, r: DrillReplayDto): void {
+  private renderReplayPanels(el: HTMLElement, r: DrillReplayDto, minute: number): void {
     this.lastReplay = r;
-    void this.replayMap?.setReplay(r.map);
+    this.lastReplayMin = minute;
+    el.dataset.minute = String(minute);
+    void this.replayMap?.setReplay(r.map, minute);
     const d = r.detail;
     const none = h("p", { class: "empty" }, t("drill.replay.none"));
     const tier = d.incident.confirmed_tier ? t(`drill.tier.${d.incident.confirmed_tier}`) : t("drill.tier.none");

@@ -276,11 +276,14 @@ impl Scenario {
                 "the initial event needs reported_by".into(),
             );
         }
-        if !(i.lat.is_finite()
-            && i.lon.is_finite()
-            && (-90.0..=90.0).contains(&i.lat)
-            && (-180.0..=180.0).contains(&i.lon))
-        {
+        if !(i.lat.is_finite() && i.lon.is_finite()) {
+            add(
+                "incident.position",
+                None,
+                "请填写初始事件的位置（WGS-84 纬度和经度，或在地图上点选）".into(),
+                "give the initial event's position (WGS-84 latitude and longitude, or click the map)".into(),
+            );
+        } else if !((-90.0..=90.0).contains(&i.lat) && (-180.0..=180.0).contains(&i.lon)) {
             add(
                 "incident.position",
                 None,
