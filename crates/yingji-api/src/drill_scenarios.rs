@@ -256,9 +256,10 @@ pub fn new_scenario(now: time::OffsetDateTime) -> ScenarioDto {
     }
 }
 
-/// A new scenario starting at the next full hour from now.
+/// A new scenario starting at the next full hour from now (the system clock).
 pub fn new_scenario_now() -> ScenarioDto {
-    new_scenario(time::OffsetDateTime::now_utc())
+    use yingji_store::Clock;
+    new_scenario(yingji_store::SystemClock.now())
 }
 
 /// Reads a scenario: a file, or a built-in one (`builtin:NAME.json`).
