@@ -227,3 +227,47 @@ fn sync_never_pairs_a_drill_with_real_data() {
         .unwrap();
     assert_eq!(n, 3, "the drill row, its start event and the incident");
 }
+
+/// The ready scenarios are built into the program: listed without a folder (from any working
+/// directory) and started by their `builtin:` name.
+#[test]
+fn the_built_in_scenarios_list_and_start_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let replica = demo(dir.path());
+    let out = Command::new(built_binary("yingji"))
+        .args(["drill", "scenarios"])
+        .current_dir(dir.path())
+        .env("YINGJI_LANG", "en")
+        .output()
+        .unwrap();
+    let list = json(out);
+    let paths: Vec<&str> = list.as_array().unwrap().iter().map(|x| s(&x["path"])).collect();
+    assert_eq!(
+        paths,
+        [
+            "builtin:grand-canal-benzene-tanker.json",
+            "builtin:nanjing-chlorine-release.json",
+            "builtin:yangtze-fire-water-yizheng.json"
+        ]
+    );
+    assert!(list.as_array().unwrap().iter().all(|x| x["error"].is_null() && x["user"] == false));
+    let db = dir.path().join("drill.db");
+    let started = json(yingji(
+        &db,
+        &[
+            "drill",
+            "start",
+            "builtin:nanjing-chlorine-release.json",
+            "--from",
+            replica.to_str().unwrap(),
+            "--paused",
+            "--by",
+            "导调",
+        ],
+    ));
+    assert_eq!(started["title"], list[1]["title"]);
+    let bad =
+        yingji(&db, &["drill", "start", "builtin:nope.json", "--from", replica.to_str().unwrap(), "--by", "导调"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no built-in scenario nope.json"));
+}

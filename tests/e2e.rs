@@ -6,6 +6,7 @@ use yingji_api::{Console, ResourceKind, ResourceQuery};
 use yingji_tests::{built_binary, target_dir, webdriver::Driver};
 
 mod e2e_drill;
+mod e2e_drill_editor;
 mod e2e_incident;
 mod e2e_model;
 mod e2e_prep;

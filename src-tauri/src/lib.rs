@@ -351,7 +351,16 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
             drill::drill_clock,
             drill::drill_evaluation,
             drill::drill_export_evaluation,
-            drill::drill_replay
+            drill::drill_replay,
+            drill::drill_scenario_options,
+            drill::drill_scenario_new,
+            drill::drill_scenario_read,
+            drill::drill_scenario_check,
+            drill::drill_scenario_save,
+            drill::drill_scenario_import,
+            drill::drill_scenario_export,
+            drill::console_time,
+            sync::sync_drill_mode
         ])
 }
 

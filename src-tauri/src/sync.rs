@@ -84,3 +84,13 @@ pub async fn sync_over_allocations(state: State<'_, AppState>) -> Result<Vec<Ove
 pub async fn resolve_conflict(state: State<'_, AppState>, id: String, resolution: String) -> Result<(), ApiError> {
     with(&state, |c| c.resolve_conflict(&id, &resolution))
 }
+
+/// What sync does while a drill is open (`None` on a real replica): the footer says it plainly.
+#[tauri::command]
+pub async fn sync_drill_mode(
+    sync: State<'_, SyncState>,
+    state: State<'_, AppState>,
+) -> Result<Option<yingji_api::DrillSyncDto>, ApiError> {
+    let (path, drill) = with(&state, |c| Ok((c.store().path().map(std::path::Path::to_path_buf), c.is_drill()?)))?;
+    Ok(path.and_then(|p| sync.agent.during_drill(&p, drill)))
+}

@@ -9,6 +9,9 @@ import type { DrillReplayDto } from "./bindings/DrillReplayDto";
 import type { DrillStatusDto } from "./bindings/DrillStatusDto";
 import type { ScenarioSummaryDto } from "./bindings/ScenarioSummaryDto";
 import { clear, h } from "./dom";
+import { consoleClock, drillApi } from "./drill-api";
+import { ScenarioEditor } from "./drill-editor";
+import { DrillMap } from "./drill-map";
 import { lang, t } from "./i18n";
 
 type Tab = "run" | "replay" | "evaluation";
@@ -48,6 +51,12 @@ export class DrillView {
   private evaluation: DrillEvaluationDto | null = null;
   private pdfPath: string | null = null;
   private busy = false;
+  /** A line above the scenario list (saved, imported, exported …). */
+  private notice = "";
+  private noticeBad = false;
+  private replayMap: DrillMap | null = null;
+  /** The open scenario editor: kept across redraws (language switch …), so nothing typed is lost. */
+  private editor: ScenarioEditor | null = null;
 
   constructor(private hooks: DrillHooks) {}
 
@@ -67,6 +76,10 @@ export class DrillView {
     } catch {
       return; // the database could not be opened: the error is already shown
     }
+    // The console's now for the countdowns: drill time while a drill is open.
+    const c = this.status?.clock;
+    if (c) consoleClock.set({ now: c.drill_now, drill: true, speed: c.speed, running: c.running && !c.ended });
+    else if (consoleClock.drill) await consoleClock.sync();
     this.renderBanner();
     if (this.page && this.hooks.pageOpen() && this.status && this.tab === "run") this.renderRun();
     document.body.classList.toggle("drill-mode", this.status !== null);
@@ -98,6 +111,10 @@ export class DrillView {
   /** The drill page in `el` (the main content area). */
   async renderPage(el: HTMLElement): Promise<void> {
     this.page = el;
+    if (!this.status && this.editor) {
+      this.editor.attach(el);
+      return;
+    }
     if (!this.status) {
       this.scenarios = (await this.guard(() => api.drillScenarios())) ?? [];
       this.renderScenarios();
@@ -130,17 +147,66 @@ export class DrillView {
         h("label", {}, t("drill.speed"), " ", speed),
         h("label", {}, h("input", { type: "checkbox", checked: this.paused, onchange: (e: Event) => { this.paused = (e.target as HTMLInputElement).checked; } }), " ", t("drill.start_paused"))),
       h("h2", {}, t("drill.scenarios")),
+      h("div", { class: "scenario-tools" },
+        h("button", { class: "primary", "data-testid": "drill-new-scenario", onclick: () => void this.edit(null, false) }, t("drill.ed.new")),
+        h("label", { class: "button", tabindex: 0, onkeydown: (e: KeyboardEvent) => { if (e.key === "Enter" || e.key === " ") (e.currentTarget as HTMLElement).querySelector("input")?.click(); } },
+          t("drill.ed.import"),
+          h("input", { type: "file", accept: ".json,application/json", hidden: true, "data-testid": "drill-import", onchange: (e: Event) => void this.importFile(e.target as HTMLInputElement) }))),
+      this.notice ? h("div", { class: this.noticeBad ? "notice-bad" : "model-ok", "data-testid": "drill-notice", role: "status" }, this.notice) : null,
       this.scenarios.length === 0
         ? h("p", { class: "empty" }, t("drill.none"))
         : h("table", { class: "grid", "data-testid": "drill-scenarios" },
           h("thead", {}, h("tr", {}, ["drill.col.title", "drill.col.start", "drill.col.duration", "drill.col.injects", ""].map((k) => h("th", {}, k ? t(k) : "")))),
-          h("tbody", {}, this.scenarios.map((s, i) => h("tr", {},
+          h("tbody", {}, this.scenarios.map((s, i) => h("tr", { "data-path": s.path, "data-user": String(s.user), "data-title": s.title },
             h("td", {}, h("strong", {}, lang() === "en" && s.title_en ? s.title_en : s.title || s.path),
+              " ", h("span", { class: `badge ${s.user ? "user" : ""}` }, s.user ? t("drill.ed.mine") : t("drill.ed.ready")),
               s.error ? h("div", { class: "error-text" }, t("drill.bad_file", { msg: lang() === "en" ? s.error.message_en : s.error.message_zh })) : h("div", { class: "secondary" }, s.summary)),
             h("td", { class: "nowrap" }, bj(s.start_at)),
             h("td", { class: "num" }, s.duration_min || "—"),
             h("td", { class: "num" }, s.injects),
-            h("td", {}, s.error ? null : h("button", { class: "primary", "data-testid": `drill-start-${i}`, onclick: () => void this.startDrill(s) }, t("drill.start"))))))));
+            h("td", {}, s.error ? null : h("div", { class: "scenario-actions" },
+              h("button", { class: "primary", "data-testid": `drill-start-${i}`, onclick: () => void this.startDrill(s) }, t("drill.start")),
+              h("button", { "data-testid": `drill-edit-${i}`, onclick: () => void this.edit(s.path, s.user) }, s.user ? t("drill.ed.edit") : t("drill.ed.edit_copy")),
+              h("button", { "data-testid": `drill-export-${i}`, onclick: () => void this.exportScenario(s) }, t("drill.ed.export")))))))));
+  }
+
+  // ---- the scenario editor, import and export ----------------------------------------------
+
+  private async edit(path: string | null, user: boolean): Promise<void> {
+    this.notice = "";
+    const editor = new ScenarioEditor(this.page!, {
+      showError: (e) => this.hooks.showError(e),
+      done: (saved) => {
+        this.editor = null;
+        this.noticeBad = false;
+        this.notice = saved ? t("drill.ed.saved", { title: saved.title, path: saved.path }) : "";
+        void this.renderPage(this.page!);
+      },
+    });
+    this.editor = editor;
+    await editor.open(path, user);
+  }
+
+  private async importFile(input: HTMLInputElement): Promise<void> {
+    const file = input.files?.[0];
+    if (!file) return;
+    const text = await file.text();
+    const r = await this.guard(() => drillApi.scenarioImport(file.name, text));
+    input.value = "";
+    if (!r) return;
+    this.noticeBad = !r.saved;
+    this.notice = r.saved
+      ? t("drill.ed.imported", { title: r.saved.title, path: r.saved.path })
+      : t("drill.ed.import_refused", { name: file.name, why: r.problems.map((p) => (lang() === "en" ? p.message_en : p.message_zh)).join("；") });
+    await this.renderPage(this.page!);
+  }
+
+  private async exportScenario(s: ScenarioSummaryDto): Promise<void> {
+    const path = await this.guard(() => drillApi.scenarioExport(s.path));
+    if (!path) return;
+    this.noticeBad = false;
+    this.notice = t("drill.ed.exported", { path });
+    this.renderScenarios();
   }
 
   private async startDrill(s: ScenarioSummaryDto): Promise<void> {
@@ -258,25 +324,52 @@ export class DrillView {
     const show = async (m: number) => {
       this.replayMin = m;
       const asOf = new Date(Date.parse(c.drill_start_at) + m * 60000).toISOString().replace(".000Z", "Z");
-      label.textContent = t("drill.replay.at", { time: bj(asOf), n: m });
       const r = await this.guard(() => api.drillReplay(asOf));
-      if (r && this.replayMin === m) this.renderReplayPanels(panels, r);
+      // The label, the panels and the map change together: what is shown is always one instant.
+      if (r && this.replayMin === m) {
+        label.textContent = t("drill.replay.at", { time: bj(asOf), n: m });
+        this.renderReplayPanels(panels, r, m);
+      }
     };
     slider.addEventListener("input", () => {
       window.clearTimeout(timer);
       const m = Number(slider.value);
       timer = window.setTimeout(() => void show(m), 120);
     });
-    clear(body, h("p", { class: "secondary" }, t("drill.replay.hint")), label, slider, panels);
+    const mapEl = h("div", { class: "replay-map", "data-testid": "drill-replay-map" });
+    const legend = h("div", { class: "replay-legend" },
+      h("span", {}, h("span", { class: "sw", style: "background:#d50000;border-color:#fff" }), t("drill.replay.map.incident")),
+      h("span", {}, h("span", { class: "sw", style: "background:#b3261e;opacity:.4;border-radius:2px" }), t("drill.replay.map.zones")),
+      h("span", {}, h("span", { class: "sw", style: "background:#b3261e;height:4px;border:none;border-radius:0" }), t("drill.replay.map.river")),
+      h("span", {}, h("span", { class: "sw", style: "background:#1565c0;border-color:#b3261e" }), t("drill.replay.map.intakes")),
+      h("span", {}, h("span", { class: "sw", style: "background:#263238" }), t("drill.replay.map.closed")),
+      h("span", {}, h("span", { class: "sw", style: "background:#fff" }), t("drill.replay.map.open")));
+    clear(body, h("p", { class: "secondary" }, t("drill.replay.hint")), label, slider, mapEl, legend, panels);
+    this.replayMap?.map.remove();
+    this.replayMap = null;
+    void DrillMap.create(mapEl).then((m) => {
+      if (!mapEl.isConnected) return;
+      this.replayMap = m;
+      if (this.lastReplay) void m.setReplay(this.lastReplay.map, this.lastReplayMin);
+    });
     await show(at);
   }
 
-  private renderReplayPanels(el: HTMLElement, r: DrillReplayDto): void {
+  private lastReplay: DrillReplayDto | null = null;
+  private lastReplayMin = 0;
+
+  private renderReplayPanels(el: HTMLElement, r: DrillReplayDto, minute: number): void {
+    this.lastReplay = r;
+    this.lastReplayMin = minute;
+    el.dataset.minute = String(minute);
+    void this.replayMap?.setReplay(r.map, minute);
     const d = r.detail;
     const none = h("p", { class: "empty" }, t("drill.replay.none"));
     const tier = d.incident.confirmed_tier ? t(`drill.tier.${d.incident.confirmed_tier}`) : t("drill.tier.none");
     clear(el,
       h("p", { "data-testid": "drill-replay-status" }, t("drill.replay.status", { status: t(`drill.status.${d.incident.status}`), tier })),
+      h("p", { class: "secondary", "data-testid": "drill-replay-models" }, t("drill.replay.models", { n: r.map.model_runs, zones: r.map.zones.length, intakes: r.map.intakes.length }),
+        r.map.intakes.length ? ` — ${r.map.intakes.map((i) => i.first_above_at ? `${i.name} ${bj(i.first_above_at, false)}` : i.name).join("、")}` : null),
       h("div", { class: "replay-grid" },
         h("section", {},
           h("h3", {}, t("drill.replay.log"), ` (${d.log.length})`),

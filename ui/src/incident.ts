@@ -22,6 +22,7 @@ import { lang, t } from "./i18n";
 import "./i18n-incident";
 import "./incident.css";
 import { incidentApi as ia } from "./incident-api";
+import { consoleClock } from "./drill-api";
 import { hours } from "./model";
 
 /** Where an alarm starts: a map point, a risk source, or nothing (typed coordinates). */
@@ -64,9 +65,9 @@ const time = (s: string | null | undefined) => {
 const yuan = (v: number) => `${v.toLocaleString(lang() === "en" ? "en-US" : "zh-CN", { maximumFractionDigits: 2 })} ${t("inc.yuan")}`;
 const errorText = (e: unknown) => (isApiError(e) ? (lang() === "en" ? e.message_en : e.message_zh) : String(e));
 
-/** A countdown as ±h:mm:ss. */
+/** A countdown as ±h:mm:ss, from the console's now (drill time in a drill). */
 function countdown(dueAt: string): { text: string; overdue: boolean } {
-  const left = Math.round((new Date(dueAt).getTime() - Date.now()) / 1000);
+  const left = Math.round((new Date(dueAt).getTime() - consoleClock.now()) / 1000);
   const a = Math.abs(left);
   const p = (n: number) => String(n).padStart(2, "0");
   const text = `${Math.floor(a / 3600)}:${p(Math.floor((a % 3600) / 60))}:${p(a % 60)}`;
@@ -266,7 +267,16 @@ export class IncidentView {
       this.notice ? h("div", { class: "model-ok", "data-testid": "inc-notice" }, this.notice) : null,
       h("section", { class: "inc-body", "data-testid": `inc-body-${this.tab}` }, this.body(d)));
     this.renderSide();
-    if (d.deadlines.length) this.timer = window.setInterval(() => this.tick(), 1000);
+    if (d.deadlines.length) {
+      // Count in the console's time: read it now and every few seconds (a drill may be paused
+      // or sped up meanwhile), and run it on at its speed in between.
+      let n = 0;
+      void consoleClock.sync().then(() => this.tick());
+      this.timer = window.setInterval(() => {
+        if (++n % 5 === 0) void consoleClock.sync();
+        this.tick();
+      }, 1000);
+    }
   }
 
   /** Keyboard: Ctrl+1…8 switches tabs while an incident is open. */
@@ -288,7 +298,9 @@ export class IncidentView {
 
   private deadlines(ds: DeadlineDto[]): HTMLElement {
     if (!ds.length) return h("div", { class: "inc-deadlines empty", "data-testid": "inc-deadlines" }, t("inc.deadline.none"));
-    return h("div", { class: "inc-deadlines", "data-testid": "inc-deadlines" }, ds.map((d) => {
+    return h("div", { class: "inc-deadlines", "data-testid": "inc-deadlines", "data-clock": consoleClock.drill ? "drill" : "real" },
+      consoleClock.drill ? h("div", { class: "secondary", "data-testid": "deadline-drill-note" }, t("drill.countdown_note")) : null,
+      ds.map((d) => {
       const c = countdown(d.due_at);
       return h("div", { class: `deadline${c.overdue ? " overdue" : ""}`, "data-testid": "deadline" },
         h("div", { class: "deadline-who" }, lang() === "en" ? `${d.from_en} → ${d.to_en}` : `${d.from_zh} → ${d.to_zh}`),
@@ -317,7 +329,7 @@ export class IncidentView {
   // ---- the alarm ----------------------------------------------------------------------------
 
   private alarmForm(o: AlarmOrigin): HTMLElement {
-    const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    const now = new Date(consoleClock.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16);
     const name = input({ value: o.place ? t("inc.alarm.default_name", { place: o.place }) : "" });
     const type = select(TYPES.map((v) => [v, t(`inc.type.${v}`)]), "water");
     const lat = input({ type: "number", step: "0.00001", value: o.lat?.toFixed(5) ?? "" });

@@ -6,6 +6,8 @@ import type { Conflict } from "./bindings/Conflict";
 import type { OverAllocation } from "./bindings/OverAllocation";
 import type { SyncAgentState } from "./bindings/SyncAgentState";
 import type { SyncStatus } from "./bindings/SyncStatus";
+import type { DrillSyncDto } from "./bindings/DrillSyncDto";
+import { drillApi } from "./drill-api";
 import { h, clear } from "./dom";
 import { addTexts, lang, t } from "./i18n";
 
@@ -80,6 +82,8 @@ function when(rfc3339: string | null | undefined): string {
 export class SyncView {
   agent: SyncAgentState | null = null;
   status: SyncStatus | null = null;
+  /** What sync does while a drill is open (null on a real replica). */
+  drill: DrillSyncDto | null = null;
   open = false;
   private conflicts: Conflict[] = [];
   private over: OverAllocation[] = [];
@@ -89,7 +93,7 @@ export class SyncView {
   /** Reads the state again; redraws the panel when it is open. */
   async refresh(): Promise<void> {
     try {
-      [this.agent, this.status] = await Promise.all([api.syncAgentState(), api.syncStatus()]);
+      [this.agent, this.status, this.drill] = await Promise.all([api.syncAgentState(), api.syncStatus(), drillApi.syncDrillMode().catch(() => null)]);
       if (this.open) [this.conflicts, this.over] = await Promise.all([api.syncConflicts(), api.syncOverAllocations()]);
     } catch {
       return; // no database: its error is shown elsewhere
@@ -103,6 +107,20 @@ export class SyncView {
     const s = this.status;
     const parts: string[] = [];
     let tone = "idle";
+    const d = this.drill;
+    if (d) {
+      // A drill is open: say plainly where its data goes (nowhere, or the drill hub).
+      parts.push(lang() === "en" ? d.message_en : d.message_zh);
+      if (d.replica_syncing && a) parts.push(a.online === true ? t("sync.online") : a.online === false ? t("sync.offline") : t("sync.unknown"));
+      return h("button", {
+        class: `sync-badge drill ${d.mode}`,
+        "data-testid": "sync-badge",
+        "data-drill-mode": d.mode,
+        "data-online": a?.online == null ? "" : String(a.online),
+        title: t("sync.title"),
+        onclick: () => void this.show(),
+      }, h("span", { class: "dot", "aria-hidden": "true" }), parts.join(" · "));
+    }
     if (!a || !a.configured) {
       parts.push(t("sync.unconfigured"));
     } else {

@@ -57,7 +57,10 @@ impl From<DrillError> for ApiError {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ScenarioSummaryDto {
+    /// A file, or `builtin:NAME.json` for a ready scenario built into the program.
     pub path: String,
+    /// The user's own (saved or imported in the editor), as opposed to a ready one.
+    pub user: bool,
     pub title: String,
     pub title_en: String,
     pub summary: String,
@@ -205,6 +208,82 @@ pub struct DrillReplayDto {
     pub gates_closed: Vec<String>,
     /// Ids of the injects delivered by then.
     pub injects_delivered: Vec<String>,
+    /// What the map shows as of then.
+    pub map: DrillReplayMapDto,
+}
+
+/// A control work on the replay map.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReplayWorkDto {
+    pub id: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Among the scenario's gates to close.
+    pub needed: bool,
+    /// Closed by then.
+    pub closed: bool,
+    pub closed_at: Option<String>,
+}
+
+/// An intake the river model found affected, as of then.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReplayIntakeDto {
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Drill time the spill first exceeds the threshold there (release + first_above_s).
+    pub first_above_at: Option<String>,
+}
+
+/// The map as it stood at the replay time: the incident, the model results saved by then
+/// (threat zones of gas runs, river paths and affected intakes of river runs) and the control
+/// works with their state then.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DrillReplayMapDto {
+    pub incident_lat: f64,
+    pub incident_lon: f64,
+    pub incident_name: String,
+    /// open | closed, as of then.
+    pub incident_status: String,
+    /// Model runs saved by then.
+    pub model_runs: u32,
+    pub zones: Vec<crate::IncidentZoneDto>,
+    /// River reaches above the threshold, `[lon, lat]` lines.
+    pub river_paths: Vec<Vec<[f64; 2]>>,
+    pub intakes: Vec<ReplayIntakeDto>,
+    pub works: Vec<ReplayWorkDto>,
+    /// Other incidents the players had opened by then.
+    pub other_incidents: Vec<ReplayIncidentDto>,
+}
+
+/// Another incident on the replay map.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReplayIncidentDto {
+    pub id: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Closed by then.
+    pub closed: bool,
+}
+
+/// The console's "now", for the countdowns: drill time on a drill database (running at
+/// `speed`, or standing still when paused or ended), else the wall clock.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConsoleTimeDto {
+    /// RFC 3339.
+    pub now: String,
+    pub drill: bool,
+    /// Console seconds per real second (1 outside a drill).
+    pub speed: u8,
+    /// Whether the console's time moves (false when a drill is paused or over).
+    pub running: bool,
 }
 
 /// How to start a drill from the window or the CLI.
@@ -300,31 +379,7 @@ fn parse_as_of(s: &str) -> Result<yingji_store::Timestamp, ApiError> {
 pub fn list_scenarios(dir: &Path) -> Result<Vec<ScenarioSummaryDto>, ApiError> {
     Ok(scenario::list_folder(dir)?
         .into_iter()
-        .map(|(path, s)| {
-            let path = path.display().to_string();
-            match s {
-                Ok(s) => ScenarioSummaryDto {
-                    path,
-                    injects: s.injects.len() as u32,
-                    title: s.title,
-                    title_en: s.title_en,
-                    summary: s.summary,
-                    start_at: s.start_at,
-                    duration_min: s.duration_min,
-                    error: None,
-                },
-                Err(e) => ScenarioSummaryDto {
-                    path,
-                    title: String::new(),
-                    title_en: String::new(),
-                    summary: String::new(),
-                    start_at: String::new(),
-                    duration_min: 0,
-                    injects: 0,
-                    error: Some(e.into()),
-                },
-            }
-        })
+        .map(|(path, s)| crate::drill_scenarios::summary(path.display().to_string(), false, s.map_err(ApiError::from)))
         .collect())
 }
 
@@ -343,22 +398,13 @@ pub fn save_scenario(path: &Path, json: &str) -> Result<ScenarioSummaryDto, ApiE
             format!("cannot write {}: {e}", path.display()),
         )
     })?;
-    Ok(ScenarioSummaryDto {
-        path: path.display().to_string(),
-        injects: s.injects.len() as u32,
-        title: s.title,
-        title_en: s.title_en,
-        summary: s.summary,
-        start_at: s.start_at,
-        duration_min: s.duration_min,
-        error: None,
-    })
+    Ok(crate::drill_scenarios::summary(path.display().to_string(), false, Ok(s)))
 }
 
 /// Starts a drill: copies the replica `from` to the new file `to`, marks it a drill, creates
 /// the scenario's incident (an exercise) and starts the clock. Open `to` to play.
 pub fn start_drill(from: &Path, to: &Path, start: &StartDrillDto) -> Result<DrillStatusDto, ApiError> {
-    let scenario = Scenario::load(Path::new(&start.scenario_path))?;
+    let scenario = crate::load_scenario(&start.scenario_path)?;
     let opts = drill::StartOptions { speed: start.speed, paused: start.paused, started_by: start.started_by.clone() };
     drill::start(from, to, &scenario, &opts, &SystemClock)?;
     {
@@ -395,6 +441,21 @@ impl Console {
         let path = db.with_extension("evaluation.pdf");
         self.export_drill_evaluation(as_of, &path)?;
         Ok(path.display().to_string())
+    }
+
+    /// The console's now: drill time in a drill (with its speed and whether it runs), else the
+    /// wall clock. The incident screen counts its reporting deadlines from it.
+    pub fn console_time(&self) -> Result<ConsoleTimeDto, ApiError> {
+        if !self.is_drill()? {
+            return Ok(ConsoleTimeDto {
+                now: yingji_incident::rfc3339(self.real_clock.now()),
+                drill: false,
+                speed: 1,
+                running: true,
+            });
+        }
+        let v = drill::clock_view(self.store.conn(), self.real_clock.as_ref())?;
+        Ok(ConsoleTimeDto { now: v.drill_now, drill: true, speed: v.speed, running: v.running && !v.ended })
     }
 
     /// Whether the open database is a drill (the window shows 演练 on every screen).
@@ -495,6 +556,84 @@ impl Console {
         })
     }
 
+    /// The replay map: model runs saved by then drawn again from their inputs (the models are
+    /// deterministic), the works with their state then.
+    fn replay_map(&self, r: &drill::replay::ReplayState) -> Result<DrillReplayMapDto, ApiError> {
+        let mut zones = Vec::new();
+        let mut river_paths = Vec::new();
+        let mut intakes: Vec<ReplayIntakeDto> = Vec::new();
+        for run in &r.model_runs {
+            match self.run_dto(run.clone())?.inputs {
+                crate::RunInputs::GasRelease(g) => {
+                    for z in self.compute_gas(&g)?.zones.into_iter().filter(|z| z.ring.len() >= 4) {
+                        zones.push(crate::IncidentZoneDto {
+                            run_id: run.id.clone(),
+                            substance: g.substance.name.clone(),
+                            name: z.name,
+                            ppm: z.ppm,
+                            distance_m: z.distance_m,
+                            ring: z.ring.iter().map(|[lon, lat]| (*lat, *lon)).collect(),
+                        });
+                    }
+                }
+                crate::RunInputs::RiverSpill(v) => {
+                    let res = self.compute_river(&v)?;
+                    river_paths.extend(res.path);
+                    // The spill started when the incident happened.
+                    let start = time::OffsetDateTime::parse(
+                        &r.incident.occurred_at,
+                        &time::format_description::well_known::Rfc3339,
+                    )
+                    .ok();
+                    for i in res.affected {
+                        if intakes.iter().any(|x| x.name == i.name) {
+                            continue;
+                        }
+                        let first_above_at = match (start, i.first_above_s) {
+                            (Some(t), Some(s)) => Some(yingji_incident::rfc3339(t + time::Duration::seconds_f64(s))),
+                            _ => None,
+                        };
+                        intakes.push(ReplayIntakeDto { name: i.name, lat: i.lat, lon: i.lon, first_above_at });
+                    }
+                }
+            }
+        }
+        Ok(DrillReplayMapDto {
+            incident_lat: r.incident.lat,
+            incident_lon: r.incident.lon,
+            incident_name: r.incident.name.clone(),
+            incident_status: r.incident.status.as_str().into(),
+            model_runs: r.model_runs.len() as u32,
+            other_incidents: r
+                .other_incidents
+                .iter()
+                .map(|o| ReplayIncidentDto {
+                    id: o.id.clone(),
+                    name: o.name.clone(),
+                    lat: o.lat,
+                    lon: o.lon,
+                    closed: o.closed,
+                })
+                .collect(),
+            zones,
+            river_paths,
+            intakes,
+            works: r
+                .works
+                .iter()
+                .map(|w| ReplayWorkDto {
+                    id: w.id.clone(),
+                    name: w.name.clone(),
+                    lat: w.lat,
+                    lon: w.lon,
+                    needed: w.needed,
+                    closed: w.closed_at.is_some(),
+                    closed_at: w.closed_at.clone(),
+                })
+                .collect(),
+        })
+    }
+
     /// The drill's incident as it stood at drill time `as_of`.
     pub fn drill_replay(&self, as_of: &str) -> Result<DrillReplayDto, ApiError> {
         let t = parse_as_of(as_of)?;
@@ -504,7 +643,9 @@ impl Console {
             .into_iter()
             .map(|p| PollutantDto { name_zh: p.name_zh, cas: p.cas, estimated_quantity_kg: p.estimated_quantity_kg })
             .collect();
+        let map = self.replay_map(&r)?;
         Ok(DrillReplayDto {
+            map,
             as_of: r.as_of,
             elapsed_min: r.elapsed_min,
             gates_closed: r.gates_closed.iter().map(|g| g.work_name.clone()).collect(),
@@ -548,5 +689,99 @@ impl Console {
                 incident: self.incident_dto(r.incident),
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use yingji_store::{Clock, Store, Timestamp};
+
+    use super::*;
+    use crate::IncidentModelInput;
+
+    struct Manual(Mutex<Timestamp>);
+    impl Clock for Manual {
+        fn now(&self) -> Timestamp {
+            *self.0.lock().unwrap()
+        }
+    }
+
+    fn scenario_file(dir: &Path) -> PathBuf {
+        let p = dir.join("short.json");
+        std::fs::write(&p, include_str!("../../../tests/drills/short-canal.json")).unwrap();
+        p
+    }
+
+    #[test]
+    fn the_console_time_is_drill_time_in_a_drill_and_the_wall_clock_outside() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("demo.db");
+        crate::init(&db, true, 2026).unwrap();
+        let real = Arc::new(Manual(Mutex::new(time::macros::datetime!(2026-11-29 09:00 UTC))));
+        let c = Console::with_real_clock(Store::open(&db).unwrap(), real.clone()).unwrap();
+        let t = c.console_time().unwrap();
+        assert_eq!((t.now.as_str(), t.drill, t.speed, t.running), ("2026-11-29T09:00:00Z", false, 1, true));
+        drop(c);
+        let to = dir.path().join("drill.db");
+        let start = StartDrillDto {
+            scenario_path: scenario_file(dir.path()).display().to_string(),
+            speed: 30,
+            paused: false,
+            started_by: "导调".into(),
+        };
+        let scenario = crate::load_scenario(&start.scenario_path).unwrap();
+        let opts = drill::StartOptions { speed: 30, paused: false, started_by: "导调".into() };
+        drill::start(&db, &to, &scenario, &opts, real.as_ref()).unwrap();
+        let mut c = Console::with_real_clock(Store::open(&to).unwrap(), real.clone()).unwrap();
+        *real.0.lock().unwrap() += time::Duration::seconds(20); // ×30: ten drill minutes
+        let t = c.console_time().unwrap();
+        assert_eq!((t.now.as_str(), t.drill, t.speed, t.running), ("2027-01-14T18:10:00Z", true, 30, true));
+        c.drill_clock("pause", None, "导调").unwrap();
+        *real.0.lock().unwrap() += time::Duration::seconds(20);
+        let t = c.console_time().unwrap();
+        assert_eq!((t.now.as_str(), t.running), ("2027-01-14T18:10:00Z", false));
+    }
+
+    #[test]
+    fn the_replay_map_shows_the_model_results_and_gates_as_of_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("demo.db");
+        crate::init(&db, true, 2026).unwrap();
+        let real = Arc::new(Manual(Mutex::new(time::macros::datetime!(2026-11-29 09:00 UTC))));
+        let to = dir.path().join("drill.db");
+        let scenario = crate::load_scenario(&scenario_file(dir.path()).display().to_string()).unwrap();
+        let opts = drill::StartOptions { speed: 60, paused: false, started_by: "导调".into() };
+        let d = drill::start(&db, &to, &scenario, &opts, real.as_ref()).unwrap();
+        let mut c = Console::with_real_clock(Store::open(&to).unwrap(), real.clone()).unwrap();
+        // Minute 10: the river model for the incident (benzene, 8 t estimated).
+        *real.0.lock().unwrap() += time::Duration::seconds(10);
+        let models = c.run_incident_models(&d.incident_id, &IncidentModelInput::default()).unwrap();
+        assert!(!models.river.is_empty(), "{:?}", models.skipped);
+        *real.0.lock().unwrap() += time::Duration::seconds(10);
+        // Minute 40: the gate closed.
+        *real.0.lock().unwrap() += time::Duration::seconds(20);
+        c.close_control_work(&d.incident_id, "淮安水利枢纽", "指挥长", "").unwrap();
+        *real.0.lock().unwrap() += time::Duration::seconds(5);
+
+        let at = |m: i64| {
+            let t = time::macros::datetime!(2027-01-14 18:00 UTC) + time::Duration::minutes(m);
+            yingji_incident::rfc3339(t)
+        };
+        let r5 = c.drill_replay(&at(5)).unwrap().map;
+        assert_eq!((r5.incident_lat, r5.incident_lon), (33.52, 119.10));
+        assert_eq!(r5.model_runs, 0);
+        assert!(r5.river_paths.is_empty() && r5.intakes.is_empty());
+        let gate = r5.works.iter().find(|w| w.name == "淮安水利枢纽").unwrap();
+        assert!(gate.needed && !gate.closed);
+        let r30 = c.drill_replay(&at(30)).unwrap().map;
+        assert_eq!(r30.model_runs, 1);
+        assert!(!r30.river_paths.is_empty(), "the spill's path is drawn");
+        assert!(!r30.works.iter().find(|w| w.name == "淮安水利枢纽").unwrap().closed);
+        let r45 = c.drill_replay(&at(45)).unwrap().map;
+        let gate = r45.works.iter().find(|w| w.name == "淮安水利枢纽").unwrap();
+        assert!(gate.closed && gate.closed_at.as_deref() == Some(at(40).as_str()), "{gate:?}");
+        assert_eq!(r45.incident_status, "open");
     }
 }

@@ -3,6 +3,7 @@
 //! to TypeScript (`ui/src/bindings/`) by ts-rs, converted by hand from the domain types.
 
 mod chemicals;
+mod drill_scenarios;
 mod drills;
 mod dto;
 mod error;
@@ -22,6 +23,7 @@ use std::{
 };
 
 pub use chemicals::*;
+pub use drill_scenarios::*;
 pub use drills::*;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};

@@ -37,6 +37,20 @@ pub struct SyncAgentState {
     pub remaining: Option<i64>,
 }
 
+/// What the window's sync does while a drill is open, in words for the footer.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DrillSyncDto {
+    /// `local_only`: the drill database is never synced (it was copied in this window, or no
+    /// hub is configured); `drill_hub`: it syncs with the configured hub, a drill hub;
+    /// `paused`: the hub refused it (not a drill hub), nothing was sent.
+    pub mode: String,
+    /// The real replica keeps syncing with the real hub in the background meanwhile.
+    pub replica_syncing: bool,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
 /// Runs sync rounds for one replica and keeps their outcome.
 pub struct SyncAgent {
     db: PathBuf,
@@ -102,6 +116,76 @@ impl SyncAgent {
         result.map(Some)
     }
 
+    /// The replica this agent syncs (the database the window was started on).
+    pub fn db(&self) -> &std::path::Path {
+        &self.db
+    }
+
+    /// What sync does while the window has `open_db` open, when that is a drill database
+    /// (`None` otherwise). The agent syncs only the database the window was started on, so a
+    /// drill copied in the window is never sent anywhere and the real replica goes on syncing
+    /// with the real hub; a window started on a drill database syncs it only with a drill hub
+    /// (the hub's hello says which it is, and a mismatch is refused before anything is sent).
+    pub fn during_drill(&self, open_db: &std::path::Path, open_is_drill: bool) -> Option<DrillSyncDto> {
+        if !open_is_drill {
+            return None;
+        }
+        let same = |a: &std::path::Path, b: &std::path::Path| {
+            a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+        };
+        let state = self.state();
+        let configured = self.hub.is_some();
+        let dto = |mode: &str, zh: String, en: String, replica_syncing: bool| DrillSyncDto {
+            mode: mode.into(),
+            replica_syncing,
+            message_zh: zh,
+            message_en: en,
+        };
+        if !same(open_db, &self.db) {
+            return Some(if configured {
+                dto(
+                    "local_only",
+                    "演练中：演练数据不同步（仅在本机）；真实数据库继续与中心同步".into(),
+                    "Drill: drill data is not synced (this computer only); the real database keeps syncing with the hub"
+                        .into(),
+                    true,
+                )
+            } else {
+                dto(
+                    "local_only",
+                    "演练中：演练数据不同步（仅在本机）".into(),
+                    "Drill: drill data is not synced (this computer only)".into(),
+                    false,
+                )
+            });
+        }
+        let url = state.hub_url.clone().unwrap_or_default();
+        Some(if !configured {
+            dto(
+                "local_only",
+                "演练中：未配置演练中心，演练数据仅在本机".into(),
+                "Drill: no drill hub configured, drill data stays on this computer".into(),
+                false,
+            )
+        } else if state.last_error.as_ref().is_some_and(|e| e.code == ErrorCode::SyncRefused) {
+            dto(
+                "paused",
+                format!("演练中：同步已暂停（{url} 拒绝了演练数据库，可能不是演练中心；未发送任何数据）"),
+                format!(
+                    "Drill: sync paused ({url} refused the drill database, likely not a drill hub; nothing was sent)"
+                ),
+                false,
+            )
+        } else {
+            dto(
+                "drill_hub",
+                format!("演练中：同步至演练中心 {url}"),
+                format!("Drill: syncing with the drill hub {url}"),
+                false,
+            )
+        })
+    }
+
     fn update(&self, f: impl FnOnce(&mut SyncAgentState)) {
         if let Ok(mut s) = self.state.lock() {
             f(&mut s);
@@ -119,6 +203,32 @@ mod tests {
         assert!(!agent.state().configured);
         assert!(agent.run_round().unwrap().is_none());
         assert_eq!(agent.state().online, None);
+    }
+
+    #[test]
+    fn a_drill_copied_in_the_window_is_never_synced_and_the_replica_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::init(&dir.path().join("r.db"), false, 1).unwrap();
+        let drill = dir.path().join("drills").join("drill-1.db");
+        let agent = SyncAgent::new(db.clone(), Some("http://127.0.0.1:9".into()), Some("t".into()));
+        assert_eq!(agent.during_drill(&db, false), None);
+        let d = agent.during_drill(&drill, true).unwrap();
+        assert_eq!((d.mode.as_str(), d.replica_syncing), ("local_only", true));
+        assert!(d.message_zh.contains("演练数据不同步"), "{}", d.message_zh);
+        assert_eq!(agent.db(), db.as_path(), "the agent still syncs the real replica, nothing else");
+        let alone = SyncAgent::new(db.clone(), None, None);
+        assert!(!alone.during_drill(&drill, true).unwrap().replica_syncing);
+        // Started on a drill database: it syncs with the hub, a drill hub, or is paused.
+        let on_drill = SyncAgent::new(drill.clone(), Some("http://127.0.0.1:9".into()), Some("t".into()));
+        let d = on_drill.during_drill(&drill, true).unwrap();
+        assert_eq!(d.mode, "drill_hub");
+        assert!(d.message_zh.starts_with("演练中：同步至演练中心"));
+        on_drill.update(|s| s.last_error = Some(ApiError::new(ErrorCode::SyncRefused, "拒绝", "refused")));
+        let d = on_drill.during_drill(&drill, true).unwrap();
+        assert_eq!(d.mode, "paused");
+        assert!(d.message_zh.contains("已暂停"));
+        let unconfigured = SyncAgent::new(drill.clone(), None, None);
+        assert_eq!(unconfigured.during_drill(&drill, true).unwrap().mode, "local_only");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `yingji drill …`: tabletop drills from the command line, JSON out. Every subcommand is one
 //! façade call, as the window makes it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use yingji_api::{ApiError, Console, ErrorCode, StartDrillDto};
@@ -25,6 +25,7 @@ enum DrillCommand {
     /// Start a drill: copy REPLICA to a new drill database (--db), create the scenario's incident
     /// (an exercise) and start the clock.
     Start {
+        /// A scenario file, or `builtin:NAME.json` for a ready one (`yingji drill scenarios`).
         scenario: PathBuf,
         /// The replica to copy (never written).
         #[arg(long)]
@@ -52,7 +53,8 @@ enum DrillCommand {
         #[arg(long)]
         at: String,
     },
-    /// The scenario files in a folder (default: assets/drills).
+    /// The scenario files in a folder (default: the ready scenarios built into the program,
+    /// which `drill start builtin:NAME.json` starts).
     Scenarios { dir: Option<PathBuf> },
 }
 
@@ -70,15 +72,6 @@ fn by(args: &DrillArgs) -> Result<String, ApiError> {
     args.by.clone().ok_or_else(|| {
         ApiError::invalid("by", "请用 --by 或 YINGJI_AUTHOR 写明导调人", "say who acts with --by or YINGJI_AUTHOR")
     })
-}
-
-/// The bundled scenarios: `assets/drills` here, else in the source tree.
-fn default_scenarios() -> PathBuf {
-    let here = Path::new("assets/drills");
-    if here.is_dir() {
-        return here.to_path_buf();
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/drills")
 }
 
 pub fn run(args: DrillArgs) -> Result<(), ApiError> {
@@ -109,8 +102,8 @@ pub fn run(args: DrillArgs) -> Result<(), ApiError> {
             print_json(&console.drill_evaluation(as_of.as_deref())?)
         }
         DrillCommand::Replay { at } => print_json(&Console::open(&db(&args)?)?.drill_replay(at)?),
-        DrillCommand::Scenarios { dir } => {
-            let dir = dir.clone().unwrap_or_else(default_scenarios);
+        DrillCommand::Scenarios { dir: None } => print_json(&yingji_api::list_builtin_scenarios()),
+        DrillCommand::Scenarios { dir: Some(dir) } => {
             if !dir.is_dir() {
                 return Err(ApiError::new(
                     ErrorCode::InvalidInput,
@@ -118,7 +111,7 @@ pub fn run(args: DrillArgs) -> Result<(), ApiError> {
                     format!("no scenario folder {}", dir.display()),
                 ));
             }
-            print_json(&yingji_api::list_scenarios(&dir)?)
+            print_json(&yingji_api::list_scenarios(dir)?)
         }
     }
 }

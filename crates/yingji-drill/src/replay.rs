@@ -3,7 +3,7 @@
 //! cached fields (status, confirmed tier, an order's or report's latest status) are derived
 //! again from the entries up to T.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use yingji_incident::{
     self as inc, cap, dispatch, gate, report, support, Incident, IncidentStatus, LogEntry, LogKind, Order, OrderStatus,
@@ -27,8 +27,39 @@ pub struct ReplayState {
     pub reports: Vec<report::Report>,
     pub warnings: Vec<cap::Warning>,
     pub gates_closed: Vec<gate::GateClosure>,
+    /// The control works on the map: the scenario's gates to close and those closed, each
+    /// with where it is and whether it was shut by then.
+    pub works: Vec<WorkAsOf>,
+    /// The other incidents players opened during the drill, as of then.
+    pub other_incidents: Vec<OtherIncident>,
+    /// The model runs of the incident saved by then (their inputs redraw zones and river paths).
+    pub model_runs: Vec<yingji_store::runs::ModelRun>,
     /// Injects delivered by then (drill time at or before `as_of`).
     pub injects: Vec<FeedEvent>,
+}
+
+/// Another incident of the drill database (players may open more than the scenario's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OtherIncident {
+    pub id: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Closed by then.
+    pub closed: bool,
+}
+
+/// A control work as the replay map draws it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkAsOf {
+    pub id: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Named among the scenario's gates to close.
+    pub needed: bool,
+    /// When it was closed, if by then.
+    pub closed_at: Option<String>,
 }
 
 fn at_or_before(t: &str, as_of: Timestamp) -> bool {
@@ -90,8 +121,38 @@ pub fn replay(conn: &Connection, as_of: Timestamp) -> Result<ReplayState> {
     }
     let warnings =
         cap::warnings_of(conn, &incident.id)?.into_iter().filter(|w| at_or_before(&w.issued_at, as_of)).collect();
-    let gates_closed =
+    let gates_closed: Vec<gate::GateClosure> =
         gate::closures_of(conn, &incident.id)?.into_iter().filter(|g| at_or_before(&g.closed_at, as_of)).collect();
+    let mut works: Vec<WorkAsOf> = Vec::new();
+    let mut work_stmt = conn.prepare(
+        "SELECT id, name, lat, lon FROM control_works WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1",
+    )?;
+    let closed_ids: Vec<&str> = gates_closed.iter().map(|g| g.work_id.as_str()).collect();
+    for (key, needed) in
+        d.scenario.needed.gates.iter().map(|g| (g.as_str(), true)).chain(closed_ids.iter().map(|id| (*id, false)))
+    {
+        let row: Option<(String, String, f64, f64)> =
+            work_stmt.query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).optional()?;
+        let Some((id, name, lat, lon)) = row else { continue };
+        if works.iter().any(|w| w.id == id) {
+            continue;
+        }
+        let closed_at = gates_closed.iter().find(|g| g.work_id == id).map(|g| g.closed_at.clone());
+        works.push(WorkAsOf { id, name, lat, lon, needed, closed_at });
+    }
+    let mut other_incidents = Vec::new();
+    for o in inc::list(conn)? {
+        if o.id == incident.id || !at_or_before(&o.created_at, as_of) {
+            continue;
+        }
+        let closed =
+            inc::log_of(conn, &o.id)?.iter().any(|e| e.kind == LogKind::Closing && at_or_before(&e.recorded_at, as_of));
+        other_incidents.push(OtherIncident { id: o.id, name: o.name, lat: o.lat, lon: o.lon, closed });
+    }
+    let model_runs = yingji_store::runs::ModelRun::of_incident(conn, &incident.id)?
+        .into_iter()
+        .filter(|r| at_or_before(&r.created_at, as_of))
+        .collect();
     let injects = feed(conn)?.into_iter().filter(|e| e.kind == "inject" && at_or_before(&e.drill_at, as_of)).collect();
     Ok(ReplayState {
         as_of: inc::rfc3339(as_of),
@@ -104,6 +165,9 @@ pub fn replay(conn: &Connection, as_of: Timestamp) -> Result<ReplayState> {
         reports,
         warnings,
         gates_closed,
+        works,
+        other_incidents,
+        model_runs,
         injects,
     })
 }

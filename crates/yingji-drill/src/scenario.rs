@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use time::Duration;
 use yingji_store::Timestamp;
 
+use yingji_incident::{IncidentType, Tier};
+
 use crate::{invalid, parse_time, DrillError, Result};
 
 /// The format tag every scenario file carries.
@@ -214,78 +216,198 @@ impl Scenario {
         Ok(s)
     }
 
-    /// Checks what the JSON types cannot.
+    /// Checks what the JSON types cannot; the first problem as the error.
     pub fn validate(&self) -> Result<()> {
+        match self.problems().into_iter().next() {
+            None => Ok(()),
+            Some(p) => Err(DrillError::Invalid { field: p.field, message: p.message_en, message_zh: p.message_zh }),
+        }
+    }
+
+    /// Every problem of the scenario, in the order of the form (the scenario editor shows each
+    /// beside its field); empty when the scenario can be played.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut add = |field: &'static str, inject: Option<usize>, zh: String, en: String| {
+            out.push(Problem { field, inject, message_zh: zh, message_en: en })
+        };
         if self.format != FORMAT {
-            return Err(invalid(
+            add(
                 "format",
+                None,
                 format!("演练脚本格式应为「{FORMAT}」，而不是「{}」", self.format),
                 format!("the scenario format must be {FORMAT:?}, not {:?}", self.format),
-            ));
+            );
         }
         if self.title.trim().is_empty() {
-            return Err(invalid("title", "请填写演练名称", "the scenario needs a title"));
+            add("title", None, "请填写演练名称".into(), "the scenario needs a title".into());
         }
-        self.start()?;
+        if let Err(DrillError::Invalid { message, message_zh, .. }) = self.start() {
+            add("start_at", None, message_zh, message);
+        }
         if self.duration_min == 0 || self.duration_min > MAX_DURATION_MIN {
-            return Err(invalid(
+            add(
                 "duration_min",
+                None,
                 format!("演练时长须在 1 到 {MAX_DURATION_MIN} 分钟之间"),
                 format!("duration_min must be 1 to {MAX_DURATION_MIN}"),
-            ));
+            );
         }
         let i = &self.incident;
-        if i.name.trim().is_empty() || i.reported_by.trim().is_empty() {
-            return Err(invalid(
-                "incident",
-                "初始事件需要名称和报告人",
-                "the initial event needs a name and reported_by",
-            ));
+        if i.name.trim().is_empty() {
+            add("incident.name", None, "初始事件需要名称".into(), "the initial event needs a name".into());
         }
-        if !(-90.0..=90.0).contains(&i.lat) || !(-180.0..=180.0).contains(&i.lon) {
-            return Err(invalid(
-                "incident",
-                "初始事件的坐标无效",
-                "the initial event's position is not a WGS-84 point",
-            ));
+        if IncidentType::parse(&i.incident_type).is_none() {
+            add(
+                "incident.incident_type",
+                None,
+                format!("事件类型「{}」无效", i.incident_type),
+                format!(
+                    "{:?} is not an incident type (water, air, soil, transport, fire_water, marine, other)",
+                    i.incident_type
+                ),
+            );
+        }
+        if i.reported_by.trim().is_empty() {
+            add(
+                "incident.reported_by",
+                None,
+                "初始事件需要报告人".into(),
+                "the initial event needs reported_by".into(),
+            );
+        }
+        if !(i.lat.is_finite() && i.lon.is_finite()) {
+            add(
+                "incident.position",
+                None,
+                "请填写初始事件的位置（WGS-84 纬度和经度，或在地图上点选）".into(),
+                "give the initial event's position (WGS-84 latitude and longitude, or click the map)".into(),
+            );
+        } else if !((-90.0..=90.0).contains(&i.lat) && (-180.0..=180.0).contains(&i.lon)) {
+            add(
+                "incident.position",
+                None,
+                "初始事件的坐标无效（WGS-84 纬度 -90 到 90，经度 -180 到 180）".into(),
+                "the initial event's position is not a WGS-84 point (lat -90 to 90, lon -180 to 180)".into(),
+            );
+        }
+        for (n, p) in i.pollutants.iter().enumerate() {
+            if p.name_zh.trim().is_empty() {
+                add(
+                    "incident.pollutants",
+                    None,
+                    format!("第 {} 种污染物没有名称", n + 1),
+                    format!("pollutant {} has no name", n + 1),
+                );
+            }
+            if p.estimated_quantity_kg.is_some_and(|q| !(q.is_finite() && q >= 0.0)) {
+                add(
+                    "incident.pollutants",
+                    None,
+                    format!("污染物「{}」的估计量不能为负", p.name_zh),
+                    format!("pollutant {:?}: the estimated quantity cannot be negative", p.name_zh),
+                );
+            }
+        }
+        let c = &i.conditions;
+        if c.wind_from_deg.is_some_and(|d| !(0.0..=360.0).contains(&d)) {
+            add(
+                "incident.conditions",
+                None,
+                "风向须在 0 到 360 度之间".into(),
+                "wind_from_deg must be 0 to 360".into(),
+            );
+        }
+        if c.wind_speed_m_s.is_some_and(|v| !(0.0..=60.0).contains(&v)) {
+            add(
+                "incident.conditions",
+                None,
+                "风速须在 0 到 60 m/s 之间".into(),
+                "wind_speed_m_s must be 0 to 60".into(),
+            );
+        }
+        if c.air_temp_c.is_some_and(|v| !(-60.0..=60.0).contains(&v)) {
+            add("incident.conditions", None, "气温须在 -60 到 60 ℃ 之间".into(), "air_temp_c must be -60 to 60".into());
         }
         if let Some(s) = &self.river_spill {
             if !(s.mass_kg > 0.0 && s.threshold_mg_l > 0.0) {
-                return Err(invalid(
+                add(
                     "river_spill",
-                    "入河量和阈值浓度必须大于 0",
-                    "river_spill needs mass_kg > 0 and threshold_mg_l > 0",
-                ));
+                    None,
+                    "入河量和阈值浓度必须大于 0".into(),
+                    "river_spill needs mass_kg > 0 and threshold_mg_l > 0".into(),
+                );
             }
         }
+        if let Some(t) = &self.expected_tier {
+            if Tier::parse(t).is_none() {
+                add(
+                    "expected_tier",
+                    None,
+                    format!("预期级别「{t}」无效"),
+                    format!("{t:?} is not a tier (general, larger, major, especially_major)"),
+                );
+            }
+        }
+        for m in &self.needed.materials {
+            if m.item.trim().is_empty() || !m.quantity.is_finite() || m.quantity <= 0.0 {
+                add(
+                    "needed.materials",
+                    None,
+                    format!("所需物资「{}」需要名称和大于 0 的数量", m.item),
+                    format!("needed material {:?} needs a name and a quantity > 0", m.item),
+                );
+            }
+        }
+        if self.needed.gates.iter().any(|g| g.trim().is_empty()) {
+            add("needed.gates", None, "须关闭的闸门名称不能为空".into(), "a gate to close has no name".into());
+        }
         let mut seen = std::collections::HashSet::new();
-        for inj in &self.injects {
+        for (n, inj) in self.injects.iter().enumerate() {
             if inj.id.trim().is_empty() || !seen.insert(inj.id.as_str()) {
-                return Err(invalid(
+                add(
                     "injects",
+                    Some(n),
                     format!("注入事件编号「{}」为空或重复", inj.id),
                     format!("inject id {:?} is empty or used twice", inj.id),
-                ));
+                );
             }
             if inj.at_min > self.duration_min {
-                return Err(invalid(
+                add(
                     "injects",
+                    Some(n),
                     format!("注入事件「{}」在第 {} 分钟，超出演练时长 {} 分钟", inj.id, inj.at_min, self.duration_min),
                     format!(
                         "inject {:?} at minute {} is after the end ({} min)",
                         inj.id, inj.at_min, self.duration_min
                     ),
-                ));
+                );
             }
             if inj.text.trim().is_empty() {
-                return Err(invalid(
+                add(
                     "injects",
+                    Some(n),
                     format!("注入事件「{}」没有内容", inj.id),
                     format!("inject {:?} has no text", inj.id),
-                ));
+                );
+            }
+            if let Some(e) = &inj.expect {
+                if e.within_min == 0 {
+                    add(
+                        "injects",
+                        Some(n),
+                        format!("注入事件「{}」的期望响应时限须大于 0 分钟", inj.id),
+                        format!("inject {:?}: the expected response needs within_min > 0", inj.id),
+                    );
+                }
             }
         }
-        Ok(())
+        out
+    }
+
+    /// Injects sorted by minute (then id), as the editor saves them.
+    pub fn sort_injects(&mut self) {
+        self.injects.sort_by(|a, b| (a.at_min, &a.id).cmp(&(b.at_min, &b.id)));
     }
 
     /// Drill time at the start.
@@ -309,6 +431,24 @@ impl Scenario {
         serde_json::to_string_pretty(self).expect("a scenario always serialises")
     }
 }
+
+/// One problem of a scenario: which field (`title`, `incident.position`, `injects` …), which
+/// inject (its index in `injects`) when it is about one, and what to fix in both languages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    pub field: &'static str,
+    pub inject: Option<usize>,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+/// The ready scenarios shipped inside the program (`assets/drills/*.json`), as (file name, text):
+/// the fallback when no scenario folder is given, so an installed app has them too.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("grand-canal-benzene-tanker.json", include_str!("../../../assets/drills/grand-canal-benzene-tanker.json")),
+    ("nanjing-chlorine-release.json", include_str!("../../../assets/drills/nanjing-chlorine-release.json")),
+    ("yangtze-fire-water-yizheng.json", include_str!("../../../assets/drills/yangtze-fire-water-yizheng.json")),
+];
 
 /// The scenario files (`*.json`) in a folder, sorted by file name, each parsed or with its error.
 pub fn list_folder(dir: &Path) -> Result<Vec<(std::path::PathBuf, Result<Scenario>)>> {

@@ -217,6 +217,16 @@ fn evaluation_and_replay_of_a_scripted_drill() {
     assert_eq!(r.reports[0].status, Some(ReportStatus::Sent));
     assert!(r.orders.is_empty() && r.gates_closed.is_empty());
     assert_eq!(r.injects.len(), 2);
+    // The map: the gate to close is there, where the works are, still open at minute 25.
+    let w = r.works.iter().find(|w| w.name == "淮安水利枢纽").expect("the scenario's gate is on the map");
+    assert!(w.needed && w.closed_at.is_none());
+    let (lat, lon): (f64, f64) = store
+        .conn()
+        .query_row("SELECT lat, lon FROM control_works WHERE name = '淮安水利枢纽'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((w.lat, w.lon), (lat, lon));
     // Replay at minute 10: the report does not exist yet.
     let r = replay(store.conn(), datetime!(2027-01-14 18:10 UTC)).unwrap();
     assert!(r.reports.is_empty());
@@ -224,4 +234,89 @@ fn evaluation_and_replay_of_a_scripted_drill() {
     // At the end: everything.
     let r = replay(store.conn(), now).unwrap();
     assert_eq!((r.orders.len(), r.gates_closed.len(), r.injects.len()), (1, 1, 4));
+    let w = r.works.iter().find(|w| w.name == "淮安水利枢纽").unwrap();
+    assert_eq!(w.closed_at.as_deref(), Some(r.gates_closed[0].closed_at.as_str()));
+    assert_eq!(r.works.len(), 1, "a closed work that is also needed is drawn once");
+}
+
+#[test]
+fn a_scenario_lists_every_problem_in_form_order() {
+    let mut s = scenario();
+    assert!(s.problems().is_empty());
+    s.title = " ".into();
+    s.incident.lat = 95.0;
+    s.incident.incident_type = "flood".into();
+    s.expected_tier = Some("huge".into());
+    s.injects[1].at_min = 61;
+    s.injects[2].id = s.injects[0].id.clone();
+    let p = s.problems();
+    let fields: Vec<(&str, Option<usize>)> = p.iter().map(|p| (p.field, p.inject)).collect();
+    assert_eq!(
+        fields,
+        [
+            ("title", None),
+            ("incident.incident_type", None),
+            ("incident.position", None),
+            ("expected_tier", None),
+            ("injects", Some(1)),
+            ("injects", Some(2))
+        ]
+    );
+    assert!(p[2].message_zh.contains("WGS-84"));
+    // validate() refuses with the first.
+    match s.validate() {
+        Err(DrillError::Invalid { field, message_zh, .. }) => {
+            assert_eq!(field, "title");
+            assert!(message_zh.contains("演练名称"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_built_in_scenarios_parse_and_sorting_orders_injects_by_minute() {
+    for (name, text) in scenario::BUILT_IN {
+        let s = Scenario::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!s.injects.is_empty(), "{name}");
+    }
+    let mut s = scenario();
+    s.injects.reverse();
+    s.sort_injects();
+    let mins: Vec<u32> = s.injects.iter().map(|i| i.at_min).collect();
+    assert_eq!(mins, [5, 15, 30, 45]);
+}
+
+#[test]
+fn replay_shows_the_incidents_players_opened_only_from_when_they_did() {
+    let (db, real, d) = started();
+    let clock = DrillClock::open(&db, &d.id, real.clone()).unwrap();
+    let mut store = Store::open(&db).unwrap();
+    real.advance(Duration::seconds(10)); // ×60: minute 10
+    let tx = store.transaction().unwrap();
+    let other = inc::create(
+        &tx,
+        &clock,
+        &inc::NewIncident {
+            name: "下游又报一起".into(),
+            incident_type: IncidentType::Water,
+            lat: 33.4,
+            lon: 119.2,
+            region_code: None,
+            risk_source_id: None,
+            source_description: String::new(),
+            occurred_at: None,
+            reported_by: "值班员".into(),
+            exercise: true,
+            pollutants: vec![],
+        },
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    let r = replay(store.conn(), datetime!(2027-01-14 18:05 UTC)).unwrap();
+    assert!(r.other_incidents.is_empty());
+    assert!(r.model_runs.is_empty());
+    let r = replay(store.conn(), datetime!(2027-01-14 18:15 UTC)).unwrap();
+    assert_eq!(r.other_incidents.len(), 1);
+    assert_eq!((r.other_incidents[0].id.as_str(), r.other_incidents[0].closed), (other.id.as_str(), false));
+    assert_eq!((r.other_incidents[0].lat, r.other_incidents[0].lon), (33.4, 119.2));
 }

@@ -4,7 +4,15 @@ import type { ApiError } from "./ApiError";
 /**
  * A scenario file as the scenario list shows it.
  */
-export type ScenarioSummaryDto = { path: string, title: string, title_en: string, summary: string, start_at: string, duration_min: number, injects: number, 
+export type ScenarioSummaryDto = { 
+/**
+ * A file, or `builtin:NAME.json` for a ready scenario built into the program.
+ */
+path: string, 
+/**
+ * The user's own (saved or imported in the editor), as opposed to a ready one.
+ */
+user: boolean, title: string, title_en: string, summary: string, start_at: string, duration_min: number, injects: number, 
 /**
  * Why the file cannot be used, if it cannot (the list shows it instead of hiding it).
  */
