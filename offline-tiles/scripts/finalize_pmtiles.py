@@ -21,6 +21,9 @@ DESCRIPTION = (
     "not a surveyed or officially approved map."
 )
 ATTRIBUTION = "Natural Earth (public domain); Yingji demo geography"
+# When the map's data was put together: the app shows the base map's age from it. Fixed here
+# (not the build time) so a rebuild stays byte-identical; change it when the data changes.
+DATA_DATE = "2026-11-29"
 
 
 def main(src, dst):
@@ -50,6 +53,7 @@ def main(src, dst):
         "description": DESCRIPTION,
         "attribution": ATTRIBUTION,
         "version": "1",
+        "built": DATA_DATE,
         "type": "baselayer",
         "format": "pbf",
         "minzoom": str(header["min_zoom"]),

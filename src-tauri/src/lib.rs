@@ -164,10 +164,8 @@ async fn first_map_frame<R: tauri::Runtime>(
     let ms = elapsed_ms as u64;
     // The page's time origin on the process's time line.
     let page_origin_ms = elapsed_ms - now;
-    let mut steps: Vec<(String, f64)> = SETUP_MARKS
-        .lock()
-        .map(|m| m.iter().map(|(n, ms)| ((*n).to_owned(), *ms as f64)).collect())
-        .unwrap_or_default();
+    let mut steps: Vec<(String, f64)> =
+        SETUP_MARKS.lock().map(|m| m.iter().map(|(n, ms)| ((*n).to_owned(), *ms as f64)).collect()).unwrap_or_default();
     steps.push(("page-origin".to_owned(), page_origin_ms));
     let mut page: Vec<(String, f64)> = marks.into_iter().map(|(n, t)| (n, page_origin_ms + t)).collect();
     page.sort_by(|a, b| a.1.total_cmp(&b.1));

@@ -592,7 +592,13 @@ async function renderMap(): Promise<void> {
 
 function renderPacks(panel: HTMLElement): void {
   const date = (unix: number | null, built: string | null) => built ?? (unix ? new Date(unix * 1000).toISOString().slice(0, 10) : "?");
-  const age = (unix: number | null) => (unix ? Math.max(0, Math.floor((Date.now() / 1000 - unix) / 86400)) : null);
+  // The archive's own data date when it has one (the packaged base map does), else its file's
+  // time, which a copy or a fresh checkout resets.
+  const age = (unix: number | null, built: string | null) => {
+    const builtMs = built ? Date.parse(built) : NaN;
+    const ms = Number.isFinite(builtMs) ? builtMs : unix ? unix * 1000 : null;
+    return ms === null ? null : Math.max(0, Math.floor((Date.now() - ms) / 86_400_000));
+  };
   const base = state.packs.find((p) => p.is_base);
   const path = h("input", { type: "text", "data-testid": "pack-path", placeholder: t("packs.path") });
   const add = async () => {
@@ -615,7 +621,7 @@ function renderPacks(panel: HTMLElement): void {
   const open = panel.hasAttribute("open");
   clear(panel,
     h("summary", {}, t("packs.title"), " ", h("span", { class: "secondary" }, base
-      ? t("packs.base_age", { date: date(base.modified_unix, base.built), days: age(base.modified_unix) ?? "?" })
+      ? t("packs.base_age", { date: date(base.modified_unix, base.built), days: age(base.modified_unix, base.built) ?? "?" })
       : t("packs.base_missing"))),
     h("table", { class: "grid small" },
       h("thead", {}, h("tr", {}, ["packs.name", "packs.zoom", "packs.area", ""].map((k) => h("th", {}, k ? t(k) : "")))),

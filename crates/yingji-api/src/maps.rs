@@ -157,3 +157,21 @@ impl Maps {
         Ok(info.into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_packaged_base_map_carries_its_data_date_for_the_age_shown() {
+        let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../offline-tiles");
+        let packs = std::env::temp_dir().join(format!("yingji-maps-test-{}", std::process::id()));
+        let maps = Maps::open(&assets, &packs);
+        let list = maps.list();
+        let base = list.iter().find(|p| p.is_base).expect("the base map is listed");
+        // A data date from the archive, not the file's time (a checkout or copy resets that).
+        let built = base.built.as_deref().expect("the base map has a data date");
+        assert!(built.len() == 10 && built.as_bytes()[4] == b'-' && built.as_bytes()[7] == b'-', "YYYY-MM-DD: {built}");
+        let _ = std::fs::remove_dir_all(&packs);
+    }
+}
