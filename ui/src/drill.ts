@@ -155,7 +155,7 @@ export class DrillView {
       this.notice ? h("div", { class: this.noticeBad ? "notice-bad" : "model-ok", "data-testid": "drill-notice", role: "status" }, this.notice) : null,
       this.scenarios.length === 0
         ? h("p", { class: "empty" }, t("drill.none"))
-        : h("table", { class: "grid", "data-testid": "drill-scenarios" },
+        : h("table", { class: "grid scenarios", "data-testid": "drill-scenarios" },
           h("thead", {}, h("tr", {}, ["drill.col.title", "drill.col.start", "drill.col.duration", "drill.col.injects", ""].map((k) => h("th", {}, k ? t(k) : "")))),
           h("tbody", {}, this.scenarios.map((s, i) => h("tr", { "data-path": s.path, "data-user": String(s.user), "data-title": s.title },
             h("td", {}, h("strong", {}, lang() === "en" && s.title_en ? s.title_en : s.title || s.path),
