@@ -11,7 +11,8 @@ use std::{
 use serde_json::{json, Value};
 use yingji_tests::{built_binary, target_dir, webdriver::Driver};
 
-fn yingji(db: &Path, args: &[&str]) -> Value {
+/// Runs `yingji` on the drill database as a player would; its JSON output.
+pub(crate) fn yingji(db: &Path, args: &[&str]) -> Value {
     let out = Command::new(built_binary("yingji"))
         .args(args)
         .env("YINGJI_LANG", "en")
@@ -23,20 +24,21 @@ fn yingji(db: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// Waits (polling the CLI) until the drill clock reaches drill minute `min`.
-fn until_minute(db: &Path, min: f64) {
+/// Waits (polling the CLI) until the drill clock reaches drill minute `min`; the clock then.
+pub(crate) fn until_minute(db: &Path, min: f64) -> Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
         let c = yingji(db, &["drill", "clock"]);
         if c["elapsed_min"].as_f64().unwrap() >= min || c["ended"] == true {
-            return;
+            return c;
         }
         assert!(std::time::Instant::now() < deadline, "the drill clock does not reach minute {min}: {c}");
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
 
-fn drill_db(dir: &Path) -> PathBuf {
+/// The drill database the window made in `dir/drills`.
+pub(crate) fn drill_db(dir: &Path) -> PathBuf {
     let drills = dir.join("drills");
     std::fs::read_dir(&drills)
         .unwrap()

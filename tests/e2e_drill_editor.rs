@@ -4,45 +4,10 @@
 //! time, and the replay at a chosen minute shows the map and the panels as they were then.
 //! No `--drills`: the ready scenarios come from those built into the program.
 
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
-};
-
 use serde_json::{json, Value};
 use yingji_tests::{built_binary, target_dir, webdriver::Driver};
 
-fn yingji(db: &Path, args: &[&str]) -> Value {
-    let out = Command::new(built_binary("yingji"))
-        .args(args)
-        .env("YINGJI_LANG", "en")
-        .env("YINGJI_DB", db)
-        .env("YINGJI_AUTHOR", "指挥长 李明")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn until_minute(db: &Path, min: f64) -> Value {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    loop {
-        let c = yingji(db, &["drill", "clock"]);
-        if c["elapsed_min"].as_f64().unwrap() >= min || c["ended"] == true {
-            return c;
-        }
-        assert!(std::time::Instant::now() < deadline, "the drill clock does not reach minute {min}: {c}");
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-}
-
-fn drill_db(dir: &Path) -> PathBuf {
-    std::fs::read_dir(dir.join("drills"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|x| x == "db"))
-        .expect("the window made a drill database")
-}
+use crate::e2e_drill::{drill_db, until_minute, yingji};
 
 /// Sets a form control's value as typing would (input, then change).
 const SET: &str = "const el = document.querySelector(`[data-testid=${arguments[0]}]`);
