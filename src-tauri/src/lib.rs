@@ -131,23 +131,22 @@ async fn remove_map_pack(maps: State<'_, MapState>, id: String) -> Result<MapPac
     maps.0.remove(&id)
 }
 
-/// When the process started, for the start-up benchmark.
+/// When the app was launched (see `launched_at`), for the start-up benchmark.
 static STARTED: OnceLock<Instant> = OnceLock::new();
 
 /// When the app was launched: `YINGJI_LAUNCHED_AT_NS` (Unix ns, set by the start-up benchmark just
 /// before it executes the app, so loading the libraries before `main` is counted too), else now.
 fn launched_at() -> Instant {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
     let now = Instant::now();
-    let launched_ns = std::env::var("YINGJI_LAUNCHED_AT_NS").ok().and_then(|v| v.parse::<u128>().ok());
+    let launched = std::env::var("YINGJI_LAUNCHED_AT_NS").ok().and_then(|v| v.parse().ok()).map(Duration::from_nanos);
     // Wall time only to place the launch on this process's monotonic clock; no business logic.
     #[allow(clippy::disallowed_methods)]
-    let wall_ns = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos());
-    match (launched_ns, wall_ns) {
-        (Some(launched), Ok(wall)) if launched <= wall && wall - launched < 60_000_000_000 => {
-            now.checked_sub(std::time::Duration::from_nanos((wall - launched) as u64)).unwrap_or(now)
-        }
-        _ => now,
-    }
+    let wall = SystemTime::now().duration_since(UNIX_EPOCH).ok();
+    // A stamp from the future or over a minute old is not this launch's.
+    let ago =
+        launched.zip(wall).and_then(|(launched, wall)| wall.checked_sub(launched)).filter(|ago| ago.as_secs() < 60);
+    ago.and_then(|ago| now.checked_sub(ago)).unwrap_or(now)
 }
 
 /// The view to open first: `--view map` opens the one map (the UI remembers nothing else).
