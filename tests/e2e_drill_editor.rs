@@ -204,7 +204,8 @@ fn author_a_scenario_in_the_editor_then_run_it_and_replay_the_map() {
         "const n = document.querySelector('[data-testid=drill-notice]'); return n && n.textContent.includes('无法导入') ? n.textContent : null",
         json!([]),
     );
-    assert!(refused.as_str().unwrap().contains("notes.json"), "{refused}");
+    let refused = refused.as_str().unwrap();
+    assert!(refused.contains("notes.json") && refused.contains("缺少字段 title"), "{refused}");
     s.screenshot(&shots.join("drill-scenarios-mine.png"));
 
     // Start the authored scenario at ×60.

@@ -404,7 +404,7 @@ pub fn import_scenario(dir: &Path, file_name: &str, text: &str) -> Result<Scenar
                 problems: vec![ScenarioProblemDto {
                     field: "file".into(),
                     inject: None,
-                    message_zh: format!("{file_name} 不是有效的演练脚本（{FORMAT}）：{e}"),
+                    message_zh: format!("{file_name} 不是有效的演练脚本（{FORMAT}）：{}", scenario::json_error_zh(&e)),
                     message_en: format!("{file_name} is not a valid scenario file ({FORMAT}): {e}"),
                 }],
             })
@@ -557,6 +557,9 @@ mod tests {
         let bad = import_scenario(&user, "notes.json", "{\"format\": \"yingji-drill/1\"}").unwrap();
         assert!(bad.saved.is_none());
         assert_eq!(bad.problems[0].field, "file");
+        // Said in Chinese, without serde's English ("missing field `title` at line 1 column 26").
+        let zh = &bad.problems[0].message_zh;
+        assert!(zh.contains("缺少字段 title") && !zh.contains("missing"), "{zh}");
         let wrong = text.replace("\"duration_min\": ", "\"duration_min\": 9999");
         let wrong = import_scenario(&user, "wrong.json", &wrong).unwrap();
         assert!(wrong.problems.iter().any(|p| p.field == "duration_min"), "{:?}", wrong.problems);

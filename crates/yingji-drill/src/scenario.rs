@@ -208,7 +208,7 @@ impl Scenario {
         let s: Scenario = serde_json::from_str(text).map_err(|e| {
             invalid(
                 "scenario",
-                format!("演练脚本不是有效的 JSON 或字段有误：{e}"),
+                format!("演练脚本不是有效的 JSON 或字段有误：{}", json_error_zh(&e)),
                 format!("the scenario is not valid JSON or has a wrong field: {e}"),
             )
         })?;
@@ -440,6 +440,30 @@ pub struct Problem {
     pub inject: Option<usize>,
     pub message_zh: String,
     pub message_en: String,
+}
+
+/// What is wrong with a scenario's JSON, in Chinese: serde's own messages are English, so the
+/// kind of error and its place are said again, with the field or value it names.
+pub fn json_error_zh(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("第 {} 行第 {} 列", e.line(), e.column());
+    let message = e.to_string();
+    // serde quotes the field or value it means in backticks: "missing field `title`".
+    let quoted = message.split('`').nth(1).unwrap_or("");
+    match e.classify() {
+        Category::Io => format!("读取失败（{at}）"),
+        Category::Eof => format!("文件在{at}意外结束，缺少括号、引号或后面的内容"),
+        Category::Syntax => format!("{at}不是有效的 JSON（请检查逗号、引号和括号）"),
+        Category::Data if message.starts_with("missing field") => format!("缺少字段 {quoted}（{at}所在的对象）"),
+        Category::Data if message.starts_with("unknown field") => format!("{at}有未知字段 {quoted}"),
+        Category::Data if message.starts_with("unknown variant") => format!("{at}的取值 {quoted} 不是允许的值"),
+        Category::Data if message.starts_with("invalid type") => {
+            format!("{at}的值类型不对（例如应为数字却写成了文字）")
+        }
+        Category::Data if message.starts_with("invalid value") => format!("{at}的值超出允许的范围"),
+        Category::Data if message.starts_with("duplicate field") => format!("{at}重复出现字段 {quoted}"),
+        Category::Data => format!("{at}的内容不符合演练脚本的格式"),
+    }
 }
 
 /// The ready scenarios shipped inside the program (`assets/drills/*.json`), as (file name, text):

@@ -274,6 +274,44 @@ fn a_scenario_lists_every_problem_in_form_order() {
 }
 
 #[test]
+fn a_malformed_scenario_is_explained_in_chinese_with_its_place() {
+    let zh = |text: &str| match Scenario::parse(text) {
+        Err(DrillError::Invalid { message_zh, .. }) => message_zh,
+        other => panic!("{other:?}"),
+    };
+    let good = scenario().to_json();
+    // A syntax error, an early end, a missing field, a wrong type and a wrong value.
+    let broken = good.replacen("\"title\":", "\"title\"", 1);
+    let missing = good.replacen("\"start_at\"", "\"start_at_\"", 1);
+    let wrong_type =
+        good.replacen(&format!("\"duration_min\": {}", scenario().duration_min), "\"duration_min\": \"两小时\"", 1);
+    assert_ne!(wrong_type, good, "the test scenario has the field the test changes");
+    let title_line = good.lines().position(|l| l.contains("\"title\":")).unwrap() + 1;
+    let at_title = format!("第 {title_line} 行");
+    let half = good.char_indices().nth(good.chars().count() / 2).unwrap().0;
+    let cases = [
+        (broken.as_str(), at_title.as_str(), "不是有效的 JSON"),
+        (&good[..half], "行", "意外结束"),
+        (missing.as_str(), "start_at_", "未知字段"),
+        (wrong_type.as_str(), "行", "值类型不对"),
+    ];
+    for (text, place, what) in cases {
+        let m = zh(text);
+        assert!(m.contains(place) && m.contains(what), "{m}");
+        // None of serde's English words.
+        for word in ["expected", "line", "column", "missing", "unknown", "invalid"] {
+            assert!(!m.contains(word), "{m}");
+        }
+    }
+    let without_title = {
+        let mut v: serde_json::Value = serde_json::from_str(&good).unwrap();
+        v.as_object_mut().unwrap().remove("title");
+        v.to_string()
+    };
+    assert!(zh(&without_title).contains("缺少字段 title"), "{}", zh(&without_title));
+}
+
+#[test]
 fn the_built_in_scenarios_parse_and_sorting_orders_injects_by_minute() {
     for (name, text) in scenario::BUILT_IN {
         let s = Scenario::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
