@@ -379,8 +379,9 @@ pub fn builder<R: tauri::Runtime>(db: Option<PathBuf>) -> tauri::Builder<R> {
 
 /// Settings of the web engine (WebKitGTK, JavaScriptCore) for the machine it runs on, as
 /// environment variables its processes inherit; set before the window starts, and never over a
-/// value the user set. Each took about 0.07–0.15 s off the start-up on the 2-core VMs this is
-/// built on (scripts/bench-startup.sh, alternating runs).
+/// value the user set. Together they took 0.15–0.19 s off the start-up on the 2-core VMs this is
+/// built on (scripts/bench-startup.sh, alternating runs); FTL off alone about 0.07 s, CPU painting
+/// alone within the noise.
 #[cfg(target_os = "linux")]
 fn tune_web_engine() {
     let set = |name: &str, value: &str| {

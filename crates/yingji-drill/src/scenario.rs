@@ -454,12 +454,10 @@ pub fn json_error_zh(e: &serde_json::Error) -> String {
         Category::Io => format!("读取失败（{at}）"),
         Category::Eof => format!("文件在{at}意外结束，缺少括号、引号或后面的内容"),
         Category::Syntax => format!("{at}不是有效的 JSON（请检查逗号、引号和括号）"),
-        Category::Data if message.starts_with("missing field") => format!("缺少字段 {quoted}（{at}所在的对象）"),
+        Category::Data if message.starts_with("missing field") => format!("缺少字段 {quoted}（所在对象到{at}结束）"),
         Category::Data if message.starts_with("unknown field") => format!("{at}有未知字段 {quoted}"),
         Category::Data if message.starts_with("unknown variant") => format!("{at}的取值 {quoted} 不是允许的值"),
-        Category::Data if message.starts_with("invalid type") => {
-            format!("{at}的值类型不对（例如应为数字却写成了文字）")
-        }
+        Category::Data if message.starts_with("invalid type") => format!("{at}的值类型不对（数字、文字、列表或对象）"),
         Category::Data if message.starts_with("invalid value") => format!("{at}的值超出允许的范围"),
         Category::Data if message.starts_with("duplicate field") => format!("{at}重复出现字段 {quoted}"),
         Category::Data => format!("{at}的内容不符合演练脚本的格式"),

@@ -280,9 +280,9 @@ fn a_malformed_scenario_is_explained_in_chinese_with_its_place() {
         other => panic!("{other:?}"),
     };
     let good = scenario().to_json();
-    // A syntax error, an early end, a missing field, a wrong type and a wrong value.
+    // A syntax error, an early end, an unknown field and a wrong type; a missing field below.
     let broken = good.replacen("\"title\":", "\"title\"", 1);
-    let missing = good.replacen("\"start_at\"", "\"start_at_\"", 1);
+    let renamed = good.replacen("\"start_at\"", "\"start_at_\"", 1);
     let wrong_type =
         good.replacen(&format!("\"duration_min\": {}", scenario().duration_min), "\"duration_min\": \"两小时\"", 1);
     assert_ne!(wrong_type, good, "the test scenario has the field the test changes");
@@ -292,7 +292,7 @@ fn a_malformed_scenario_is_explained_in_chinese_with_its_place() {
     let cases = [
         (broken.as_str(), at_title.as_str(), "不是有效的 JSON"),
         (&good[..half], "行", "意外结束"),
-        (missing.as_str(), "start_at_", "未知字段"),
+        (renamed.as_str(), "start_at_", "未知字段"),
         (wrong_type.as_str(), "行", "值类型不对"),
     ];
     for (text, place, what) in cases {
